@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** PBKDF2 above this is rejected by production Workers (local workerd accepts it silently). */
+export const MAX_PBKDF2_ITERATIONS = 100_000;
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.length > 0 ? v : undefined));
+
+const ConfigSchema = z.object({
+  JWT_PRIVATE_KEY: optionalSecret,
+  JWT_PREVIOUS_PUBLIC_KEY: optionalSecret,
+  JWT_ISSUER: z.string().min(1).default('https://userauth.example'),
+  JWT_AUDIENCE: z.string().min(1).default('userauth'),
+  ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400, 900),
+  REFRESH_TOKEN_TTL_SECONDS: int(60, 31_536_000, 2_592_000),
+  REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: int(60, 31_536_000, 7_776_000),
+  REFRESH_REUSE_GRACE_SECONDS: int(0, 60, 0),
+  PASSWORD_ITERATIONS: int(10_000, MAX_PBKDF2_ITERATIONS, 100_000),
+  PASSWORD_MIN_LENGTH: int(8, 128, 15),
+  PASSWORD_PEPPER: optionalSecret,
+  PASSWORD_PEPPER_PREVIOUS: optionalSecret,
+  RECOGNIZER: z.enum(['manual', 'rekognition', 'http']).default('manual'),
+  RECOGNIZER_URL: optionalSecret,
+  RECOGNIZER_SECRET: optionalSecret,
+  RECOGNIZER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.95),
+  RECOGNIZER_TIMEOUT_MS: int(100, 60_000, 10_000),
+  AWS_ACCESS_KEY_ID: optionalSecret,
+  AWS_SECRET_ACCESS_KEY: optionalSecret,
+  AWS_REGION: z.string().default('us-east-1'),
+  PHOTO_MAX_BYTES: int(1024, 50 * 1024 * 1024, 5 * 1024 * 1024),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  IP_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Thrown when the deployment is misconfigured; the message names the variable, never a value. */
+export class ConfigError extends Error {}
+
+const cache = new WeakMap<object, Config>();
+
+/**
+ * Parses vars and secrets once per isolate (per env object) and fails closed: a bad value
+ * is a ConfigError naming the variable, so the worker never runs on a silent default.
+ *
+ * @example const config = loadConfig(c.env);
+ */
+export function loadConfig(env: object): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))].join(', ');
+    throw new ConfigError(`invalid configuration: ${names}`);
+  }
+  const config = parsed.data;
+  if (config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS < config.REFRESH_TOKEN_TTL_SECONDS) {
+    throw new ConfigError('invalid configuration: REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS below REFRESH_TOKEN_TTL_SECONDS');
+  }
+  cache.set(env, config);
+  return config;
+}

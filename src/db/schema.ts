@@ -1,0 +1,130 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * D1 schema. Every id is a UUIDv7, so ordering by id is ordering by creation time and
+ * listings page by keyset over the primary key or a composite index ending in it.
+ * Times are Unix milliseconds. See docs/storage.md for the why of each table.
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    uuid: text('uuid').primaryKey(),
+    username: text('username').notNull(),
+    /** `username` lower-cased: usernames are unique without regard to case. */
+    usernameKey: text('username_key').notNull(),
+    email: text('email').notNull(),
+    /** `email` NFC-normalised, trimmed and lower-cased (Unicode-aware, unlike SQLite's lower()). */
+    emailKey: text('email_key').notNull(),
+    name: text('name').notNull(),
+    surname: text('surname').notNull(),
+    city: text('city'),
+    organization: text('organization'),
+    designation: text('designation'),
+    mobile: text('mobile'),
+    role: text('role', { enum: ['normal', 'celebrity', 'admin'] }).notNull().default('normal'),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    lastLoginAt: integer('last_login_at'),
+  },
+  (t) => [
+    uniqueIndex('users_username_key_unique').on(t.usernameKey),
+    uniqueIndex('users_email_key_unique').on(t.emailKey),
+    index('users_role_uuid_idx').on(t.role, t.uuid),
+  ],
+);
+
+export const logins = sqliteTable(
+  'logins',
+  {
+    uuid: text('uuid').primaryKey(),
+    userUuid: text('user_uuid')
+      .notNull()
+      .references(() => users.uuid, { onDelete: 'cascade' }),
+    loginTime: integer('login_time').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    country: text('country'),
+  },
+  (t) => [index('logins_user_uuid_idx').on(t.userUuid, t.uuid)],
+);
+
+/** One row per refresh-token family (RFC 9700 §4.14): a login on one device. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userUuid: text('user_uuid')
+      .notNull()
+      .references(() => users.uuid, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at').notNull(),
+    /** Sliding expiry, moved forward by every refresh but never past `absoluteExpiresAt`. */
+    expiresAt: integer('expires_at').notNull(),
+    absoluteExpiresAt: integer('absolute_expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    country: text('country'),
+  },
+  (t) => [index('sessions_user_uuid_idx').on(t.userUuid, t.id), index('sessions_expires_at_idx').on(t.expiresAt)],
+);
+
+/**
+ * Every refresh token ever issued, by SHA-256 only. A row with `replacedBy` set was rotated;
+ * presenting it again is reuse and revokes its session.
+ */
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    replacedBy: text('replaced_by'),
+    replacedAt: integer('replaced_at'),
+  },
+  (t) => [index('refresh_tokens_session_id_idx').on(t.sessionId)],
+);
+
+export const photos = sqliteTable(
+  'photos',
+  {
+    id: text('id').primaryKey(),
+    userUuid: text('user_uuid')
+      .notNull()
+      .references(() => users.uuid, { onDelete: 'cascade' }),
+    r2Key: text('r2_key').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    status: text('status', { enum: ['pending', 'accepted', 'rejected'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    reviewedAt: integer('reviewed_at'),
+  },
+  (t) => [index('photos_user_uuid_idx').on(t.userUuid, t.id), index('photos_status_idx').on(t.status, t.id)],
+);
+
+/**
+ * Consecutive failed logins per normalised login name, whether or not such a user exists,
+ * so throttling reveals nothing. Rows are pruned once stale.
+ */
+export const loginThrottle = sqliteTable(
+  'login_throttle',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    blockedUntil: integer('blocked_until').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('login_throttle_updated_at_idx').on(t.updatedAt)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type LoginRow = typeof logins.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type PhotoRow = typeof photos.$inferSelect;
+export const ROLES = ['normal', 'celebrity', 'admin'] as const;
+export type Role = (typeof ROLES)[number];

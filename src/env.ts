@@ -1,0 +1,32 @@
+import type { DrizzleD1Database } from 'drizzle-orm/d1';
+import type * as schema from './db/schema';
+import type { Config } from './config';
+import type { UserRow } from './db/schema';
+
+/** Bindings and vars from wrangler.toml plus secrets from `wrangler secret put` / `.dev.vars`. */
+export interface Bindings {
+  DB: D1Database;
+  REVOCATIONS: KVNamespace;
+  PHOTOS: R2Bucket;
+  LOGIN_IP_LIMITER?: RateLimit;
+  SIGNUP_IP_LIMITER?: RateLimit;
+  [key: string]: unknown;
+}
+
+/** The authenticated caller, read fresh from D1 on every request (not from the token). */
+export interface AuthContext {
+  user: UserRow;
+  sessionId: string;
+}
+
+export interface Variables {
+  config: Config;
+  db: DrizzleD1Database<typeof schema>;
+  requestId: string;
+  auth: AuthContext;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}

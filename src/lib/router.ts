@@ -1,0 +1,31 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../env';
+import { ApiError, type FieldError } from './problem';
+
+type Issue = { path: PropertyKey[]; message: string; code?: string; keys?: string[] };
+
+/** zod issues → `[{path, message}]`; unknown keys are named one by one. */
+export function fieldErrors(issues: Issue[]): FieldError[] {
+  return issues.flatMap((issue) => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys' && issue.keys) {
+      return issue.keys.map((key) => ({ path: base ? `${base}.${key}` : key, message: 'is not a field that can be set here' }));
+    }
+    return [{ path: base || '(body)', message: issue.message }];
+  });
+}
+
+/**
+ * A router whose validation failures are problem+json: a malformed path id is a 404 (it
+ * cannot name anything), anything else a 422 with per-field errors.
+ */
+export const createRouter = () =>
+  new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      if (result.target === 'param') throw new ApiError(404, 'No such resource');
+      const errors = fieldErrors(result.error.issues as Issue[]);
+      void c;
+      throw new ApiError(422, 'The request breaks the schema; see errors', { errors });
+    },
+  });

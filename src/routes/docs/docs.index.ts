@@ -1,0 +1,49 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env';
+import { SERVICE_VERSION } from '../meta/meta.handlers';
+import { FORM_ALSO } from '../users/users.routes';
+import { renderReference } from './redoc-html';
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'UserAuth on the edge',
+    version: SERVICE_VERSION,
+    description:
+      'User authentication on Cloudflare Workers. Log in with Authorize (OAuth2 password flow through /token), then call the bearer routes.',
+  },
+};
+
+/**
+ * Serves /openapi.json (generated from the zod schemas), Swagger UI at /docs whose
+ * Authorize button runs the password flow against /token, and a static view at /redocs.
+ */
+export function mountDocs(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'oauth2',
+    description: 'Access token from POST /token (password grant). Send as Authorization: Bearer <token>.',
+    flows: { password: { tokenUrl: '/token', refreshUrl: '/token', scopes: {} } },
+  });
+  let cached: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const document = () => (cached ??= withFormBodies(app.getOpenAPI31Document(OPENAPI_INFO)));
+  app.get('/openapi.json', (c) => {
+    c.header('cache-control', 'public, max-age=300');
+    return c.json(document());
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', persistAuthorization: false }));
+  app.get('/redocs', (c) => c.html(renderReference(document() as never)));
+}
+
+type Paths = Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>;
+
+/** Adds the form media type (same schema as JSON) to the routes formAsJson() serves. */
+function withFormBodies<T extends { paths?: unknown }>(doc: T): T {
+  const paths = doc.paths as Paths | undefined;
+  for (const entry of FORM_ALSO) {
+    const [method, path] = entry.split(' ') as [string, string];
+    const content = paths?.[path]?.[method]?.requestBody?.content;
+    if (content?.['application/json']) content['application/x-www-form-urlencoded'] = content['application/json'];
+  }
+  return doc;
+}

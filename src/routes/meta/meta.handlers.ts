@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import type { AppRouteHandler } from '../../lib/openapi';
+import { publicJwks } from '../../lib/jwt';
+import { tokenSettings } from '../../services/tokens';
+import type * as routes from './meta.routes';
+
+export const SERVICE_VERSION = '0.1.0';
+
+const ROLES = [
+  { name: 'normal' as const, description: 'Signed-up user: sees and changes only their own account, logins and sessions.' },
+  { name: 'celebrity' as const, description: 'A user whose photo was recognised as themselves; otherwise as normal.' },
+  { name: 'admin' as const, description: 'Sees every user and login, changes roles and disabled, reviews photos; erases only themselves.' },
+];
+
+export const rootHandler: AppRouteHandler<typeof routes.root> = (c) =>
+  c.json({ name: 'UserAuth on the edge', version: SERVICE_VERSION, docs: '/docs', redocs: '/redocs', openapi: '/openapi.json' }, 200);
+
+const check = (p: Promise<unknown>) => p.then(() => 'ok' as const, () => 'fail' as const);
+
+export const healthHandler: AppRouteHandler<typeof routes.health> = async (c) => {
+  if (c.req.valid('query').deep !== '1') return c.json({ status: 'ok' as const }, 200);
+  const [d1, kv, r2] = await Promise.all([
+    check(c.get('db').run(sql`select 1`)),
+    check(c.env.REVOCATIONS.get('health:probe')),
+    check(c.env.PHOTOS.head('health/probe')),
+  ]);
+  const ok = d1 === 'ok' && kv === 'ok' && r2 === 'ok';
+  return ok ? c.json({ status: 'ok' as const, checks: { d1, kv, r2 } }, 200) : c.json({ status: 'degraded' as const, checks: { d1, kv, r2 } }, 503);
+};
+
+export const jwksHandler: AppRouteHandler<typeof routes.jwks> = async (c) => {
+  c.header('cache-control', 'public, max-age=300');
+  return c.json((await publicJwks(tokenSettings(c.get('config')))) as never, 200);
+};
+
+export const rolesHandler: AppRouteHandler<typeof routes.roles> = (c) => c.json(ROLES, 200);

@@ -1,0 +1,45 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearer, json, problems } from '../../lib/openapi';
+import { page, PageQuery } from '../../lib/pagination';
+import { requireAuth } from '../../middleware/require-auth';
+import { UserUuidParam } from '../users/users.schemas';
+
+const tags = ['Sessions'];
+const auth = { security: bearer, middleware: [requireAuth()] };
+
+export const SessionSchema = z
+  .object({
+    id: z.uuid(),
+    created_at: z.iso.datetime(),
+    last_used_at: z.iso.datetime(),
+    expires_at: z.iso.datetime(),
+    user_agent: z.string().nullable(),
+    ip: z.string().nullable(),
+    country: z.string().nullable(),
+    current: z.boolean().openapi({ description: 'This is the session of the token making the request' }),
+  })
+  .strict()
+  .openapi('Session');
+
+export const SessionPageSchema = page(SessionSchema, 'SessionPage');
+
+export const listMySessions = createRoute({
+  method: 'get', path: '/user/me/sessions', tags, ...auth,
+  summary: "The caller's live sessions (one per refresh-token family), newest first",
+  request: { query: PageQuery },
+  responses: { 200: json(SessionPageSchema, 'A page of sessions'), ...problems(401, 422) },
+});
+
+export const deleteMySession = createRoute({
+  method: 'delete', path: '/user/me/sessions/{id}', tags, ...auth,
+  summary: 'Revoke one of the caller\'s sessions',
+  request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: { 204: { description: 'Revoked' }, ...problems(401, 404) },
+});
+
+export const deleteUserSessions = createRoute({
+  method: 'delete', path: '/user/{uuid}/sessions', tags, ...auth,
+  summary: 'Revoke every session of a user: log out everywhere (self) or force a logout (admin)',
+  request: { params: UserUuidParam },
+  responses: { 204: { description: 'All sessions revoked' }, ...problems(401, 404) },
+});

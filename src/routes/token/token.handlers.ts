@@ -1,0 +1,150 @@
+import type { Context } from 'hono';
+import type { z } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env';
+import { users } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { BodyError, bodyKind, readObjectBody } from '../../lib/body';
+import { clientInfo } from '../../lib/client';
+import { now } from '../../lib/clock';
+import { verifyAccessToken, signAccessToken } from '../../lib/jwt';
+import { burnPasswordWork, verifyPassword, hashPassword } from '../../lib/password';
+import { emailKey, usernameKey } from '../../lib/text';
+import { insertLogin } from '../../services/logins';
+import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../../services/ip-limits';
+import { newSession, pruneSessions, revokeSessions, rotateRefreshToken } from '../../services/sessions';
+import { clearFailures, readThrottle, recordFailure, throttleKey } from '../../services/throttle';
+import { tokenSettings } from '../../services/tokens';
+import { findByLogin, passwordParams } from '../../services/users';
+import { sha256Hex } from '../../lib/encoding';
+import { refreshTokens, sessions } from '../../db/schema';
+import { BAD_CREDENTIALS, OAuthError, oauthErrorResponse } from './token.errors';
+import { PasswordGrantSchema, RefreshGrantSchema, RevokeRequestSchema } from './token.schemas';
+
+type Ctx = Context<AppEnv>;
+
+async function readParams(c: Ctx): Promise<Record<string, unknown>> {
+  const kind = bodyKind(c.req.raw);
+  if (!kind) throw new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded (or application/json)');
+  try {
+    return await readObjectBody(c.req.raw, kind);
+  } catch (err) {
+    if (err instanceof BodyError) throw new OAuthError('invalid_request', err.message);
+    throw err;
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, params: Record<string, unknown>): z.infer<T> {
+  const result = schema.safeParse(params);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const where = issue.path.length ? issue.path.join('.') : (issue as { keys?: string[] }).keys?.join(', ') ?? 'body';
+  throw new OAuthError('invalid_request', `Invalid parameter ${where}: ${issue.message}`);
+}
+
+function tokenResponse(c: Ctx, accessToken: string, expiresIn: number, refreshToken: string) {
+  c.header('cache-control', 'no-store');
+  c.header('pragma', 'no-cache');
+  return c.json({ access_token: accessToken, token_type: 'bearer' as const, expires_in: expiresIn, refresh_token: refreshToken }, 200);
+}
+
+async function passwordGrant(c: Ctx, params: Record<string, unknown>) {
+  const input = parse(PasswordGrantSchema, params);
+  const config = c.get('config');
+  const db = c.get('db');
+  const client = clientInfo(c.req.raw);
+  if (!(await withinIpLimit(c, 'login', client.ip))) {
+    throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, { 'retry-after': String(IP_LIMIT_PERIOD_SECONDS) });
+  }
+
+  const login = input.username.normalize('NFC').trim();
+  const key = throttleKey(login.includes('@') ? emailKey(login) : usernameKey(login));
+  const at = now();
+  const [found, throttle] = await db.batch([findByLogin(db, login), readThrottle(db, key)]);
+  const blockedUntil = throttle[0]?.blockedUntil ?? 0;
+  if (blockedUntil > at) {
+    const retryAfter = String(Math.ceil((blockedUntil - at) / 1000));
+    throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, { 'retry-after': retryAfter });
+  }
+
+  const user = found[0];
+  const params_ = passwordParams(config);
+  const verdict = user ? await verifyPassword(input.password, user.passwordHash, params_) : (await burnPasswordWork(input.password, params_), null);
+  if (!user || !verdict?.ok || user.disabled) {
+    await recordFailure(db, key, at);
+    throw new OAuthError('invalid_grant', BAD_CREDENTIALS);
+  }
+
+  const session = await newSession(db, config, user.uuid, client, at);
+  const newHash = verdict.needsRehash ? await hashPassword(input.password, params_) : undefined;
+  await db.batch([
+    pruneSessions(db, config, user.uuid, at),
+    ...session.statements,
+    insertLogin(db, user.uuid, client, at),
+    db
+      .update(users)
+      .set({ lastLoginAt: at, ...(newHash ? { passwordHash: newHash } : {}) })
+      .where(eq(users.uuid, user.uuid)),
+    clearFailures(db, key),
+  ]);
+  const access = await signAccessToken(tokenSettings(config), { sub: user.uuid, sid: session.id, role: user.role }, at);
+  return tokenResponse(c, access.token, access.expiresIn, session.refreshToken);
+}
+
+async function refreshGrant(c: Ctx, params: Record<string, unknown>) {
+  const input = parse(RefreshGrantSchema, params);
+  const config = c.get('config');
+  const at = now();
+  const result = await rotateRefreshToken(c.get('db'), c.env.REVOCATIONS, config, input.refresh_token, clientInfo(c.req.raw), at);
+  if (!result.ok) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+  const access = await signAccessToken(tokenSettings(config), { sub: result.user.uuid, sid: result.sessionId, role: result.user.role }, at);
+  return tokenResponse(c, access.token, access.expiresIn, result.refreshToken);
+}
+
+/** POST /token: dispatches on grant_type; every failure is an RFC 6749 error body. */
+export async function tokenHandler(c: Ctx) {
+  try {
+    const params = await readParams(c);
+    if (typeof params.grant_type !== 'string' || params.grant_type === '') throw new OAuthError('invalid_request', 'grant_type is required');
+    if (params.grant_type === 'password') return await passwordGrant(c, params);
+    if (params.grant_type === 'refresh_token') return await refreshGrant(c, params);
+    throw new OAuthError('unsupported_grant_type', 'Supported grant types: password, refresh_token');
+  } catch (err) {
+    if (err instanceof OAuthError) return oauthErrorResponse(c, err);
+    throw err;
+  }
+}
+
+/**
+ * POST /token/revoke (RFC 7009): revokes the session of a refresh token, or of an access
+ * token when one is given. Answers 200 whether or not the token was valid (§2.2), so it
+ * cannot be used to probe tokens.
+ */
+export async function revokeHandler(c: Ctx) {
+  try {
+    const input = parse(RevokeRequestSchema, await readParams(c));
+    const config = c.get('config');
+    const db = c.get('db');
+    const at = now();
+    let sessionId: string | undefined;
+    let userUuid: string | undefined;
+    if (input.token.split('.').length === 3) {
+      const claims = await verifyAccessToken(tokenSettings(config), input.token, at).catch(() => undefined);
+      sessionId = claims?.sid;
+      userUuid = claims?.sub;
+    } else {
+      const [row] = await db
+        .select({ id: sessions.id, userUuid: sessions.userUuid })
+        .from(refreshTokens)
+        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .where(eq(refreshTokens.hash, await sha256Hex(input.token)));
+      sessionId = row?.id;
+      userUuid = row?.userUuid;
+    }
+    if (sessionId && userUuid) await revokeSessions(db, c.env.REVOCATIONS, config, { userUuid, sessionId }, 'logout', at);
+    c.header('cache-control', 'no-store');
+    return c.body(null, 200);
+  } catch (err) {
+    if (err instanceof OAuthError) return oauthErrorResponse(c, err);
+    throw err;
+  }
+}

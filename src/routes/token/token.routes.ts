@@ -1,0 +1,53 @@
+import { createRoute } from '@hono/zod-openapi';
+import { OAuthErrorSchema, RevokeRequestSchema, TokenRequestSchema, TokenResponseSchema } from './token.schemas';
+
+const oauthError = (description: string) => ({ content: { 'application/json': { schema: OAuthErrorSchema } }, description });
+
+/**
+ * Documented here, handled by hand in token.handlers.ts: the token endpoint answers RFC 6749
+ * error bodies, which the generic validators (problem+json) would not produce.
+ */
+export const token = createRoute({
+  method: 'post',
+  path: '/token',
+  tags: ['Auth'],
+  summary: 'OAuth2 token endpoint: password and refresh_token grants',
+  description:
+    'RFC 6749. The password grant is kept for first-party clients (and Swagger UI) although RFC 9700 §2.4 retires it for third parties. Refresh tokens rotate on every use; a reused one revokes its session.',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': { schema: TokenRequestSchema },
+        'application/json': { schema: TokenRequestSchema },
+      },
+    },
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: TokenResponseSchema } }, description: 'Tokens' },
+    400: oauthError('invalid_request, invalid_grant or unsupported_grant_type'),
+    413: oauthError('The body is too large'),
+    429: oauthError('Too many attempts for this name or from this client; see Retry-After'),
+  },
+});
+
+export const revoke = createRoute({
+  method: 'post',
+  path: '/token/revoke',
+  tags: ['Auth'],
+  summary: 'Revoke a refresh token (RFC 7009): logout',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': { schema: RevokeRequestSchema },
+        'application/json': { schema: RevokeRequestSchema },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'Revoked, or the token was not valid (RFC 7009 §2.2)' },
+    400: oauthError('invalid_request'),
+    413: oauthError('The body is too large'),
+  },
+});

@@ -1,0 +1,91 @@
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { sessions, users, type Role, type UserRow } from '../db/schema';
+import type { Bindings } from '../env';
+import type { Config } from '../config';
+import { hashPassword } from '../lib/password';
+import { usernameKey } from '../lib/text';
+import { notFound } from '../lib/problem';
+import { erasePhotoObjects } from './photo-storage';
+import { recordRevocations } from './revocation';
+import { assertPasswordAllowed, conflictFrom, passwordParams } from './users';
+
+export interface UserPatch {
+  username?: string;
+  city?: string | null;
+  organization?: string | null;
+  designation?: string | null;
+  mobile?: string | null;
+  role?: Role;
+  disabled?: boolean;
+}
+
+/**
+ * Applies a validated (and authorised) patch in one batch. A role change or a disabling
+ * revokes every session of the user in the same transaction, then records them in KV.
+ */
+export async function updateUser(db: Db, kv: KVNamespace, args: { config: Config; target: UserRow; patch: UserPatch; now: number }) {
+  const { config, target, patch, now } = args;
+  const roleChanged = patch.role !== undefined && patch.role !== target.role;
+  const disabling = patch.disabled === true && !target.disabled;
+  const revokes = roleChanged || disabling;
+  const set = {
+    ...patch,
+    ...(patch.username !== undefined ? { usernameKey: usernameKey(patch.username) } : {}),
+    updatedAt: now,
+  };
+  const revoke = db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.userUuid, target.uuid), isNull(sessions.revokedAt), revokes ? undefined : sql`0`))
+    .returning({ id: sessions.id });
+  const update = db.update(users).set(set).where(eq(users.uuid, target.uuid)).returning();
+  let results;
+  try {
+    results = await db.batch([revoke, update]);
+  } catch (err) {
+    throw conflictFrom(err) ?? err;
+  }
+  const [revoked, [updated]] = results;
+  if (!updated) throw notFound('user');
+  await recordRevocations(kv, revoked.map((r) => r.id), disabling ? 'disabled' : 'role_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  return updated;
+}
+
+/** Sets a new password (policy-checked) and revokes every session but the caller's own. */
+export async function changePasswordOf(
+  db: Db,
+  kv: KVNamespace,
+  args: { config: Config; user: UserRow; newPassword: string; keepSessionId: string; now: number },
+) {
+  const { config, user, now } = args;
+  assertPasswordAllowed(args.newPassword, config, { username: user.username, email: user.email }, 'new_password');
+  const passwordHash = await hashPassword(args.newPassword, passwordParams(config));
+  const [, revoked] = await db.batch([
+    db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.uuid, user.uuid)),
+    db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.userUuid, user.uuid), isNull(sessions.revokedAt), ne(sessions.id, args.keepSessionId)))
+      .returning({ id: sessions.id }),
+  ]);
+  await recordRevocations(kv, revoked.map((r) => r.id), 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
+}
+
+/**
+ * Erases a user: photos in R2 first (erasure must not leave objects behind if a later step
+ * fails), then KV revocation records for live sessions, then the user row, whose foreign
+ * keys cascade to login records, sessions, refresh tokens and photo rows.
+ */
+export async function eraseUser(env: Bindings, db: Db, config: Config, uuid: string, now: number) {
+  await erasePhotoObjects(env.PHOTOS, uuid);
+  const [revoked] = await db.batch([
+    db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.userUuid, uuid), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id }),
+    db.delete(users).where(eq(users.uuid, uuid)),
+  ]);
+  await recordRevocations(env.REVOCATIONS, revoked.map((r) => r.id), 'deleted', config.ACCESS_TOKEN_TTL_SECONDS, now);
+}
