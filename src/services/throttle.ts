@@ -1,15 +1,19 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { loginThrottle } from '../db/schema';
 
 /**
  * Per-login-name throttling in D1 (exact counts, keyed by the normalised name whether or not
  * such a user exists, so it reveals nothing). The first FREE_FAILURES consecutive failures
- * cost nothing; after that each failure blocks the name for 1 s, 2 s, 4 s … up to 15 min.
+ * cost nothing; each failure after them blocks the name for 1 s, 2 s, 4 s … up to 15 min.
  * Never a permanent lock (NIST SP 800-63B-4 §3.2.2 allows one only after 100 failures).
  * Counters reset on success and are forgotten after a day without failures.
+ *
+ * Every attempt is counted as a failure *before* the password is checked, in the same D1
+ * batch that reads the block, and cleared again on success. Counting after the check would
+ * let a burst of concurrent guesses all pass the read before the first failure is written.
  */
-export const FREE_FAILURES = 5;
+export const FREE_FAILURES = 4;
 export const BASE_DELAY_MS = 1000;
 export const MAX_DELAY_MS = 15 * 60 * 1000;
 export const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -17,36 +21,53 @@ const PRUNE_BATCH = 50;
 
 export const throttleKey = (normalisedLogin: string) => `login:${normalisedLogin}`;
 
-/** The select that tells whether a name is blocked right now. */
+/** The delay after `failures` consecutive failures (0 within the free allowance). */
+export function delayAfter(failures: number): number {
+  if (failures <= FREE_FAILURES) return 0;
+  return Math.min(BASE_DELAY_MS * 2 ** Math.min(failures - FREE_FAILURES - 1, 20), MAX_DELAY_MS);
+}
+
+/** The select that tells whether a name is blocked right now (before this attempt counts). */
 export const readThrottle = (db: Db, key: string) =>
   db.select({ blockedUntil: loginThrottle.blockedUntil }).from(loginThrottle).where(eq(loginThrottle.key, key));
 
-/** The delay after `failures` consecutive failures (0 while under the free allowance). */
-export function delayAfter(failures: number): number {
-  if (failures < FREE_FAILURES) return 0;
-  return Math.min(BASE_DELAY_MS * 2 ** (failures - FREE_FAILURES), MAX_DELAY_MS);
-}
-
-/** Counts one failure (upsert) and prunes a few forgotten rows, as one batch. */
-export function recordFailure(db: Db, key: string, now: number) {
+/**
+ * Counts one attempt (upsert), unless the name is blocked at `now`: attempts refused with 429
+ * do not lengthen the block. A count idle for FORGET_AFTER_MS starts again at 1. The block
+ * computed here in SQL is delayAfter(failures).
+ */
+export function countAttempt(db: Db, key: string, now: number) {
   const stale = now - FORGET_AFTER_MS;
   const failures = sql`(case when ${loginThrottle.updatedAt} < ${stale} then 1 else ${loginThrottle.failures} + 1 end)`;
-  return db.batch([
-    db
-      .insert(loginThrottle)
-      .values({ key, failures: 1, blockedUntil: 0, updatedAt: now })
-      .onConflictDoUpdate({
-        target: loginThrottle.key,
-        set: {
-          failures,
-          updatedAt: now,
-          blockedUntil: sql`(case when ${failures} >= ${FREE_FAILURES} then ${now} + min(${BASE_DELAY_MS} * (1 << min(${failures} - ${FREE_FAILURES}, 20)), ${MAX_DELAY_MS}) else 0 end)`,
-        },
-      }),
-    db.run(
-      sql`delete from ${loginThrottle} where ${loginThrottle.key} in (select ${loginThrottle.key} from ${loginThrottle} where ${loginThrottle.updatedAt} < ${stale} and ${loginThrottle.blockedUntil} < ${now} limit ${PRUNE_BATCH})`,
-    ),
-  ]);
+  return db
+    .insert(loginThrottle)
+    .values({ key, failures: 1, blockedUntil: 0, updatedAt: now })
+    .onConflictDoUpdate({
+      target: loginThrottle.key,
+      set: {
+        failures,
+        updatedAt: now,
+        blockedUntil: sql`(case when ${failures} > ${FREE_FAILURES} then ${now} + min(${BASE_DELAY_MS} * (1 << min(${failures} - ${FREE_FAILURES + 1}, 20)), ${MAX_DELAY_MS}) else 0 end)`,
+      },
+      setWhere: sql`${loginThrottle.blockedUntil} <= ${now}`,
+    });
 }
+
+/** Deletes a few counters idle for a day and not blocking, so the table prunes itself. */
+export function pruneThrottle(db: Db, now: number) {
+  const forgotten = db
+    .select({ key: loginThrottle.key })
+    .from(loginThrottle)
+    .where(and(lt(loginThrottle.updatedAt, now - FORGET_AFTER_MS), lt(loginThrottle.blockedUntil, now)))
+    .limit(PRUNE_BATCH);
+  return db.delete(loginThrottle).where(inArray(loginThrottle.key, forgotten));
+}
+
+/** The statements of one attempt, for the password grant's first batch: [read, count, prune]. */
+export const attemptStatements = (db: Db, key: string, now: number) =>
+  [readThrottle(db, key), countAttempt(db, key, now), pruneThrottle(db, now)] as const;
+
+/** Milliseconds the name stays blocked, from the read made before this attempt counted. */
+export const blockedFor = (rows: { blockedUntil: number }[], now: number) => Math.max(0, (rows[0]?.blockedUntil ?? 0) - now);
 
 export const clearFailures = (db: Db, key: string) => db.delete(loginThrottle).where(eq(loginThrottle.key, key));
