@@ -12,7 +12,7 @@ import { emailKey, usernameKey } from '../../lib/text';
 import { insertLogin } from '../../services/logins';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../../services/ip-limits';
 import { newSession, pruneSessions, revokeSessions, rotateRefreshToken } from '../../services/sessions';
-import { clearFailures, readThrottle, recordFailure, throttleKey } from '../../services/throttle';
+import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../../services/throttle';
 import { tokenSettings } from '../../services/tokens';
 import { findByLogin, passwordParams } from '../../services/users';
 import { sha256Hex } from '../../lib/encoding';
@@ -59,18 +59,18 @@ async function passwordGrant(c: Ctx, params: Record<string, unknown>) {
   const login = input.username.normalize('NFC').trim();
   const key = throttleKey(login.includes('@') ? emailKey(login) : usernameKey(login));
   const at = now();
-  const [found, throttle] = await db.batch([findByLogin(db, login), readThrottle(db, key)]);
-  const blockedUntil = throttle[0]?.blockedUntil ?? 0;
-  if (blockedUntil > at) {
-    const retryAfter = String(Math.ceil((blockedUntil - at) / 1000));
-    throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, { 'retry-after': retryAfter });
+  // One atomic batch reads the block and counts this attempt as a failure up front (cleared
+  // on success), so concurrent guesses cannot slip past the count.
+  const [found, throttle] = await db.batch([findByLogin(db, login), ...attemptStatements(db, key, at)]);
+  const blockedMs = blockedFor(throttle, at);
+  if (blockedMs > 0) {
+    throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, { 'retry-after': String(Math.ceil(blockedMs / 1000)) });
   }
 
   const user = found[0];
   const params_ = passwordParams(config);
   const verdict = user ? await verifyPassword(input.password, user.passwordHash, params_) : (await burnPasswordWork(input.password, params_), null);
   if (!user || !verdict?.ok || user.disabled) {
-    await recordFailure(db, key, at);
     throw new OAuthError('invalid_grant', BAD_CREDENTIALS);
   }
 
