@@ -1,0 +1,25 @@
+import { expect } from 'vitest';
+import type { Problem } from '../../src/lib/problem';
+
+/**
+ * Asserts an RFC 9457 problem+json answer with the given status and returns its body: the
+ * content type, the shape, and that nothing internal (a stack, a SQL message) reached the client.
+ */
+export async function expectProblem(res: Response, status: number): Promise<Problem> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  const text = await res.text();
+  expect(text).not.toMatch(/\bat .+:\d+:\d+|SQLITE|D1_ERROR|constraint/i);
+  const problem = JSON.parse(text) as Problem;
+  expect(problem).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) });
+  return problem;
+}
+
+/** Asserts a 401 with an RFC 6750 Bearer challenge; `invalidToken` when a token was sent. */
+export async function expectUnauthorized(res: Response, invalidToken: boolean): Promise<Problem> {
+  const challenge = res.headers.get('www-authenticate') ?? '';
+  expect(challenge).toMatch(/^Bearer /);
+  if (invalidToken) expect(challenge).toContain('error="invalid_token"');
+  else expect(challenge).not.toContain('error=');
+  return expectProblem(res, 401);
+}

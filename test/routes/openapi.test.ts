@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { app } from '../../src/app';
+import { body, get } from '../helpers/api';
+
+type Operation = { security?: unknown[]; summary?: string; responses: Record<string, { content?: Record<string, unknown> }>; requestBody?: { content: Record<string, unknown> } };
+type Document = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, { type: string; flows?: { password?: { tokenUrl: string } } }> };
+};
+
+/** The documents themselves are not API operations. */
+const NOT_OPERATIONS = new Set(['/openapi.json', '/docs', '/redocs']);
+
+/** `METHOD /path/{param}` for every route the app serves (Hono writes params as `:param`). */
+const servedRoutes = () =>
+  new Set(
+    app.routes
+      .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !NOT_OPERATIONS.has(r.path))
+      .map((r) => `${r.method} ${r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+  );
+
+const documentedRoutes = (doc: Document) =>
+  new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)));
+
+const operations = (doc: Document) =>
+  Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+
+async function fetchDocument(): Promise<Document> {
+  const res = await get('/openapi.json');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  return body<Document>(res);
+}
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document of this service', async () => {
+    const doc = await fetchDocument();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.title).toBe('UserAuth on the edge');
+  });
+
+  it('lists every route the app serves, and nothing it does not', async () => {
+    const served = servedRoutes();
+    expect(served.size).toBeGreaterThan(20);
+    expect([...documentedRoutes(await fetchDocument())].sort()).toEqual([...served].sort());
+  });
+
+  it('declares the OAuth2 password flow through /token for Swagger UI', async () => {
+    const { components } = await fetchDocument();
+    expect(components.securitySchemes.bearer).toMatchObject({ type: 'oauth2', flows: { password: { tokenUrl: '/token' } } });
+  });
+
+  it('marks every bearer route with security and a 401, and only those', async () => {
+    const doc = await fetchDocument();
+    const open = new Set(['GET /', 'GET /health', 'GET /.well-known/jwks.json', 'POST /user', 'POST /token', 'POST /token/revoke']);
+    for (const { route, op } of operations(doc)) {
+      if (open.has(route)) {
+        expect(op.security ?? [], route).toEqual([]);
+      } else {
+        expect(op.security, route).toEqual([{ bearer: [] }]);
+        expect(Object.keys(op.responses), route).toContain('401');
+      }
+    }
+  });
+
+  it('gives every operation a summary and a success response, and problem+json for errors', async () => {
+    for (const { route, op } of operations(await fetchDocument())) {
+      expect(op.summary, route).toBeTruthy();
+      expect(Object.keys(op.responses).some((s) => s.startsWith('2')), route).toBe(true);
+      // RFC 6749 error bodies on /token; /health's 503 is the health report itself.
+      if (route.startsWith('POST /token') || route === 'GET /health') continue;
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) >= 400 && response.content) expect(Object.keys(response.content), `${route} ${status}`).toContain('application/problem+json');
+      }
+    }
+  });
+
+  it('documents sign-up as JSON and as a urlencoded form', async () => {
+    const doc = await fetchDocument();
+    expect(Object.keys(doc.paths['/user']!.post!.requestBody!.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+  });
+
+  it('documents 404 on every route that names a resource by id', async () => {
+    for (const { route, op } of operations(await fetchDocument())) {
+      if (/\{(uuid|id)\}/.test(route)) expect(Object.keys(op.responses), route).toContain('404');
+    }
+  });
+});
