@@ -12,21 +12,53 @@ export const REVOKED_SESSION_PREFIX = 'revoked-session:';
 /** KV refuses an expirationTtl below 60 seconds. */
 export const KV_MIN_TTL_SECONDS = 60;
 
-export type RevocationReason = 'logout' | 'session_revoked' | 'logout_everywhere' | 'password_changed' | 'role_changed' | 'disabled' | 'deleted' | 'refresh_token_reuse';
+export type RevocationReason =
+  | 'logout'
+  | 'session_revoked'
+  | 'logout_everywhere'
+  | 'password_changed'
+  | 'role_changed'
+  | 'disabled'
+  | 'deleted'
+  | 'refresh_token_reuse';
 
-export function revocationTtl(accessTokenTtlSeconds: number): number {
-  return Math.max(KV_MIN_TTL_SECONDS, accessTokenTtlSeconds);
+/** A session that was just revoked: its id and when its last access token was issued. */
+export interface RevokedSession {
+  id: string;
+  /** Every access token is issued at a login or refresh, which both set `last_used_at`. */
+  lastUsedAt: number;
 }
 
-/** Writes one record per session (each key written once: KV allows ~1 write/s per key). */
+/**
+ * Seconds until the newest access token of a session expires, or 0 when none can still be
+ * valid. Access tokens are signed with `iat = floor(issuedAt / 1000)` and `exp = iat + ttl`,
+ * so `lastUsedAt + ttl` (rounded up) is never earlier than any of their `exp`. Clamped to
+ * KV's 60-second minimum, which is the only case where a record outlives its last token.
+ */
+export function revocationTtl(lastUsedAt: number, accessTokenTtlSeconds: number, now: number): number {
+  const remaining = Math.ceil((lastUsedAt + accessTokenTtlSeconds * 1000 - now) / 1000);
+  return remaining <= 0 ? 0 : Math.max(KV_MIN_TTL_SECONDS, remaining);
+}
+
+/**
+ * Writes one record per revoked session that may still have an unexpired access token. A
+ * session idle for longer than an access-token lifetime has none, so it needs no record:
+ * this keeps "log out everywhere" to a few KV writes (KV's free plan allows 1,000 writes a
+ * day and a Worker invocation 1,000 KV operations) however many idle sessions a user has.
+ * Each key is written once (a session is revoked once), well under KV's 1 write/s per key.
+ */
 export async function recordRevocations(
   kv: KVNamespace,
-  sessionIds: string[],
+  revoked: RevokedSession[],
   reason: RevocationReason,
   accessTokenTtlSeconds: number,
   now: number,
 ): Promise<void> {
-  const expirationTtl = revocationTtl(accessTokenTtlSeconds);
   const value = JSON.stringify({ revoked_at: new Date(now).toISOString(), reason });
-  await Promise.all(sessionIds.map((id) => kv.put(`${REVOKED_SESSION_PREFIX}${id}`, value, { expirationTtl })));
+  await Promise.all(
+    revoked.map((s) => {
+      const expirationTtl = revocationTtl(s.lastUsedAt, accessTokenTtlSeconds, now);
+      return expirationTtl > 0 ? kv.put(`${REVOKED_SESSION_PREFIX}${s.id}`, value, { expirationTtl }) : undefined;
+    }),
+  );
 }

@@ -9,6 +9,13 @@ import { uuidv7 } from '../lib/ids';
 import { toPage } from '../lib/pagination';
 import { recordRevocations, type RevocationReason } from './revocation';
 
+/** Refresh tokens are 32 random bytes (256 bits), base64url without padding: 43 characters. */
+export const REFRESH_TOKEN_BYTES = 32;
+const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** Whether a string could be one of our refresh tokens; anything else is answered without D1. */
+export const isRefreshTokenShaped = (token: string) => REFRESH_TOKEN_SHAPE.test(token);
+
 export function toSessionDto(s: SessionRow, currentSessionId?: string) {
   return {
     id: s.id,
@@ -25,7 +32,7 @@ export function toSessionDto(s: SessionRow, currentSessionId?: string) {
 /** A new session (refresh-token family): the statements to batch and the token to hand out. */
 export async function newSession(db: Db, config: Config, userUuid: string, client: ClientInfo, now: number) {
   const id = uuidv7(now);
-  const refreshToken = randomToken(32);
+  const refreshToken = randomToken(REFRESH_TOKEN_BYTES);
   const absolute = now + config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS * 1000;
   const statements = [
     db.insert(sessions).values({
@@ -47,12 +54,56 @@ export function pruneSessions(db: Db, config: Config, userUuid: string, now: num
   const revokedLongAgo = now - config.ACCESS_TOKEN_TTL_SECONDS * 1000;
   return db
     .delete(sessions)
+    .where(and(eq(sessions.userUuid, userUuid), or(lt(sessions.expiresAt, now), lt(sessions.revokedAt, revokedLongAgo))));
+}
+
+export interface SessionFilter {
+  userUuid: string;
+  sessionId?: string;
+  exceptSessionId?: string;
+}
+
+/**
+ * The statement that revokes a user's live sessions (all, one, or all but one), returning
+ * what `recordRevocations` needs. Batch it with other writes, then record the result in KV.
+ */
+export function revokeSessionsStatement(db: Db, where: SessionFilter, now: number) {
+  return db
+    .update(sessions)
+    .set({ revokedAt: now })
     .where(
       and(
-        eq(sessions.userUuid, userUuid),
-        or(lt(sessions.expiresAt, now), lt(sessions.revokedAt, revokedLongAgo)),
+        eq(sessions.userUuid, where.userUuid),
+        isNull(sessions.revokedAt),
+        where.sessionId !== undefined ? eq(sessions.id, where.sessionId) : undefined,
+        where.exceptSessionId !== undefined ? ne(sessions.id, where.exceptSessionId) : undefined,
       ),
-    );
+    )
+    .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt });
+}
+
+/** Revokes sessions in D1 and records each in KV. Returns the ids that were live. */
+export async function revokeSessions(db: Db, kv: KVNamespace, config: Config, where: SessionFilter, reason: RevocationReason, now: number) {
+  const revoked = await revokeSessionsStatement(db, where, now);
+  await recordRevocations(kv, revoked, reason, config.ACCESS_TOKEN_TTL_SECONDS, now);
+  return revoked.map((r) => r.id);
+}
+
+/**
+ * Revokes the session a refresh token (current or already rotated) belongs to: RFC 7009
+ * logout. One conditional update; a token that is unknown, malformed or of an ended session
+ * changes nothing.
+ */
+export async function revokeSessionOfRefreshToken(db: Db, kv: KVNamespace, config: Config, token: string, now: number) {
+  if (!isRefreshTokenShaped(token)) return [];
+  const hash = await sha256Hex(token);
+  const revoked = await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(isNull(sessions.revokedAt), sql`${sessions.id} = (select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${hash})`))
+    .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt });
+  await recordRevocations(kv, revoked, 'logout', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  return revoked.map((r) => r.id);
 }
 
 export type RotateResult =
@@ -60,24 +111,27 @@ export type RotateResult =
   | { ok: false; reused: boolean };
 
 /**
- * Rotates a refresh token in one D1 batch (one round trip, one transaction, no interactive
- * transaction needed):
- *  1. reuse detection: the token was already rotated (outside the grace interval) → revoke
- *     its session (RFC 9700 §4.14.2);
- *  2. compare-and-swap: mark the token replaced only if it is not yet replaced and its session
- *     is live and its user enabled; of two concurrent refreshes exactly one changes the row;
- *  3. store the new token in the same family, 4. slide the session's expiry, 5. read the user.
+ * Rotates a refresh token in one D1 batch (one round trip, run as one transaction, so no
+ * interactive transaction is needed):
+ *  1. reuse detection (RFC 9700 §4.14.2): the token was already rotated, longer ago than the
+ *     grace interval (REFRESH_REUSE_GRACE_SECONDS, default 0 = every reuse) → revoke its session;
+ *  2. compare-and-swap: mark the token replaced only if it is not replaced yet, its session is
+ *     live (not revoked, sliding and absolute expiry ahead) and its user enabled. Batches run
+ *     one after another, so of two concurrent refreshes exactly one changes the row;
+ *  3. store the new token in the same family (only if step 2 changed the row),
+ *  4. slide the session's expiry (capped by the absolute one) and note where it was used,
+ *  5. read the user's current role for the access token.
+ * A reuse inside the grace interval changes nothing: it fails at step 2 like any other
+ * rotated token, but leaves the session alive (a racing tab, not a theft).
  */
-export async function rotateRefreshToken(
-  db: Db,
-  kv: KVNamespace,
-  config: Config,
-  presented: string, client: ClientInfo, now: number): Promise<RotateResult> {
+export async function rotateRefreshToken(db: Db, kv: KVNamespace, config: Config, presented: string, client: ClientInfo, now: number): Promise<RotateResult> {
+  if (!isRefreshTokenShaped(presented)) return { ok: false, reused: false };
   const oldHash = await sha256Hex(presented);
-  const newToken = randomToken(32);
+  const newToken = randomToken(REFRESH_TOKEN_BYTES);
   const newHash = await sha256Hex(newToken);
   const graceStart = now - config.REFRESH_REUSE_GRACE_SECONDS * 1000;
   const sessionOf = (hash: string) => sql`(select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${hash})`;
+  const liveSessions = sql`(select ${sessions.id} from ${sessions} join ${users} on ${users.uuid} = ${sessions.userUuid} where ${sessions.revokedAt} is null and ${sessions.expiresAt} > ${now} and ${sessions.absoluteExpiresAt} > ${now} and ${users.disabled} = 0)`;
 
   const [reused, , , slid, owner] = await db.batch([
     db
@@ -89,29 +143,30 @@ export async function rotateRefreshToken(
           sql`${sessions.id} = (select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${oldHash} and ${refreshTokens.replacedBy} is not null and ${refreshTokens.replacedAt} <= ${graceStart})`,
         ),
       )
-      .returning({ id: sessions.id }),
+      .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt }),
     db
       .update(refreshTokens)
       .set({ replacedBy: newHash, replacedAt: now })
-      .where(
-        and(
-          eq(refreshTokens.hash, oldHash),
-          isNull(refreshTokens.replacedBy),
-          sql`${refreshTokens.sessionId} in (select ${sessions.id} from ${sessions} join ${users} on ${users.uuid} = ${sessions.userUuid} where ${sessions.revokedAt} is null and ${sessions.expiresAt} > ${now} and ${sessions.absoluteExpiresAt} > ${now} and ${users.disabled} = 0)`,
-        ),
+      .where(and(eq(refreshTokens.hash, oldHash), isNull(refreshTokens.replacedBy), sql`${refreshTokens.sessionId} in ${liveSessions}`)),
+    // insert … select, so nothing is inserted unless step 2 swapped (a raw db.run() cannot be
+    // batched by drizzle's D1 driver; an insert builder can). Columns in table order.
+    db
+      .insert(refreshTokens)
+      .select(
+        sql`select ${newHash}, ${refreshTokens.sessionId}, ${now}, null, null from ${refreshTokens} where ${refreshTokens.hash} = ${oldHash} and ${refreshTokens.replacedBy} = ${newHash}`,
       ),
-    db.run(
-      sql`insert into ${refreshTokens} (hash, session_id, created_at) select ${newHash}, ${refreshTokens.sessionId}, ${now} from ${refreshTokens} where ${refreshTokens.hash} = ${oldHash} and ${refreshTokens.replacedBy} = ${newHash}`,
-    ),
     db
       .update(sessions)
       .set({
         lastUsedAt: now,
         expiresAt: sql`min(${now + config.REFRESH_TOKEN_TTL_SECONDS * 1000}, ${sessions.absoluteExpiresAt})`,
-        ...client,
+        // Where the session was last used; a request without these signals keeps the old values.
+        ...(client.ip !== null ? { ip: client.ip } : {}),
+        ...(client.userAgent !== null ? { userAgent: client.userAgent } : {}),
+        ...(client.country !== null ? { country: client.country } : {}),
       })
       .where(sql`${sessions.id} = ${sessionOf(newHash)}`)
-      .returning({ id: sessions.id, userUuid: sessions.userUuid }),
+      .returning({ id: sessions.id }),
     db
       .select({ uuid: users.uuid, role: users.role })
       .from(users)
@@ -119,42 +174,14 @@ export async function rotateRefreshToken(
       .where(sql`${sessions.id} = ${sessionOf(newHash)}`),
   ]);
 
-  if (reused.length > 0) {
-    await recordRevocations(kv, reused.map((r) => r.id), 'refresh_token_reuse', config.ACCESS_TOKEN_TTL_SECONDS, now);
-  }
+  if (reused.length > 0) await recordRevocations(kv, reused, 'refresh_token_reuse', config.ACCESS_TOKEN_TTL_SECONDS, now);
   const session = slid[0];
   const user = owner[0];
   if (!session || !user) return { ok: false, reused: reused.length > 0 };
   return { ok: true, sessionId: session.id, refreshToken: newToken, user };
 }
 
-/** Revokes sessions in D1 and records each in KV. Returns the ids that were live. */
-export async function revokeSessions(
-  db: Db,
-  kv: KVNamespace,
-  config: Config,
-  where: { userUuid: string; sessionId?: string; exceptSessionId?: string },
-  reason: RevocationReason,
-  now: number,
-): Promise<string[]> {
-  const rows = await db
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(
-      and(
-        eq(sessions.userUuid, where.userUuid),
-        isNull(sessions.revokedAt),
-        where.sessionId ? eq(sessions.id, where.sessionId) : undefined,
-        where.exceptSessionId ? ne(sessions.id, where.exceptSessionId) : undefined,
-      ),
-    )
-    .returning({ id: sessions.id });
-  const ids = rows.map((r) => r.id);
-  await recordRevocations(kv, ids, reason, config.ACCESS_TOKEN_TTL_SECONDS, now);
-  return ids;
-}
-
-/** Live sessions of a user, newest first. */
+/** Live sessions of a user (not revoked, not expired), newest first. */
 export async function listLiveSessions(db: Db, userUuid: string, q: { limit: number; after?: string }, now: number) {
   const rows = await db
     .select()

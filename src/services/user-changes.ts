@@ -1,6 +1,6 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { sessions, users, type Role, type UserRow } from '../db/schema';
+import { users, type Role, type UserRow } from '../db/schema';
 import type { Bindings } from '../env';
 import type { Config } from '../config';
 import { hashPassword } from '../lib/password';
@@ -8,6 +8,7 @@ import { usernameKey } from '../lib/text';
 import { notFound } from '../lib/problem';
 import { erasePhotoObjects } from './photo-storage';
 import { recordRevocations } from './revocation';
+import { revokeSessionsStatement } from './sessions';
 import { assertPasswordAllowed, conflictFrom, passwordParams } from './users';
 
 export interface UserPatch {
@@ -34,21 +35,17 @@ export async function updateUser(db: Db, kv: KVNamespace, args: { config: Config
     ...(patch.username !== undefined ? { usernameKey: usernameKey(patch.username) } : {}),
     updatedAt: now,
   };
-  const revoke = db
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(and(eq(sessions.userUuid, target.uuid), isNull(sessions.revokedAt), revokes ? undefined : sql`0`))
-    .returning({ id: sessions.id });
   const update = db.update(users).set(set).where(eq(users.uuid, target.uuid)).returning();
-  let results;
+  let revoked: { id: string; lastUsedAt: number }[] = [];
+  let updated: UserRow | undefined;
   try {
-    results = await db.batch([revoke, update]);
+    if (revokes) [revoked, [updated]] = await db.batch([revokeSessionsStatement(db, { userUuid: target.uuid }, now), update]);
+    else [updated] = await update;
   } catch (err) {
     throw conflictFrom(err) ?? err;
   }
-  const [revoked, [updated]] = results;
   if (!updated) throw notFound('user');
-  await recordRevocations(kv, revoked.map((r) => r.id), disabling ? 'disabled' : 'role_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  await recordRevocations(kv, revoked, disabling ? 'disabled' : 'role_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
   return updated;
 }
 
@@ -63,13 +60,9 @@ export async function changePasswordOf(
   const passwordHash = await hashPassword(args.newPassword, passwordParams(config));
   const [, revoked] = await db.batch([
     db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.uuid, user.uuid)),
-    db
-      .update(sessions)
-      .set({ revokedAt: now })
-      .where(and(eq(sessions.userUuid, user.uuid), isNull(sessions.revokedAt), ne(sessions.id, args.keepSessionId)))
-      .returning({ id: sessions.id }),
+    revokeSessionsStatement(db, { userUuid: user.uuid, exceptSessionId: args.keepSessionId }, now),
   ]);
-  await recordRevocations(kv, revoked.map((r) => r.id), 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  await recordRevocations(kv, revoked, 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
 }
 
 /**
@@ -79,13 +72,6 @@ export async function changePasswordOf(
  */
 export async function eraseUser(env: Bindings, db: Db, config: Config, uuid: string, now: number) {
   await erasePhotoObjects(env.PHOTOS, uuid);
-  const [revoked] = await db.batch([
-    db
-      .update(sessions)
-      .set({ revokedAt: now })
-      .where(and(eq(sessions.userUuid, uuid), isNull(sessions.revokedAt)))
-      .returning({ id: sessions.id }),
-    db.delete(users).where(eq(users.uuid, uuid)),
-  ]);
-  await recordRevocations(env.REVOCATIONS, revoked.map((r) => r.id), 'deleted', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  const [revoked] = await db.batch([revokeSessionsStatement(db, { userUuid: uuid }, now), db.delete(users).where(eq(users.uuid, uuid))]);
+  await recordRevocations(env.REVOCATIONS, revoked, 'deleted', config.ACCESS_TOKEN_TTL_SECONDS, now);
 }

@@ -11,12 +11,10 @@ import { burnPasswordWork, verifyPassword, hashPassword } from '../../lib/passwo
 import { emailKey, usernameKey } from '../../lib/text';
 import { insertLogin } from '../../services/logins';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../../services/ip-limits';
-import { newSession, pruneSessions, revokeSessions, rotateRefreshToken } from '../../services/sessions';
+import { newSession, pruneSessions, revokeSessionOfRefreshToken, revokeSessions, rotateRefreshToken } from '../../services/sessions';
 import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../../services/throttle';
 import { tokenSettings } from '../../services/tokens';
 import { findByLogin, passwordParams } from '../../services/users';
-import { sha256Hex } from '../../lib/encoding';
-import { refreshTokens, sessions } from '../../db/schema';
 import { BAD_CREDENTIALS, OAuthError, oauthErrorResponse } from './token.errors';
 import { PasswordGrantSchema, RefreshGrantSchema, RevokeRequestSchema } from './token.schemas';
 
@@ -125,22 +123,14 @@ export async function revokeHandler(c: Ctx) {
     const config = c.get('config');
     const db = c.get('db');
     const at = now();
-    let sessionId: string | undefined;
-    let userUuid: string | undefined;
+    // The hint is optional and only a hint (§2.1): an access token is a JWS (three parts), a
+    // refresh token is opaque base64url without dots.
     if (input.token.split('.').length === 3) {
       const claims = await verifyAccessToken(tokenSettings(config), input.token, at).catch(() => undefined);
-      sessionId = claims?.sid;
-      userUuid = claims?.sub;
+      if (claims) await revokeSessions(db, c.env.REVOCATIONS, config, { userUuid: claims.sub, sessionId: claims.sid }, 'logout', at);
     } else {
-      const [row] = await db
-        .select({ id: sessions.id, userUuid: sessions.userUuid })
-        .from(refreshTokens)
-        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .where(eq(refreshTokens.hash, await sha256Hex(input.token)));
-      sessionId = row?.id;
-      userUuid = row?.userUuid;
+      await revokeSessionOfRefreshToken(db, c.env.REVOCATIONS, config, input.token, at);
     }
-    if (sessionId && userUuid) await revokeSessions(db, c.env.REVOCATIONS, config, { userUuid, sessionId }, 'logout', at);
     c.header('cache-control', 'no-store');
     return c.body(null, 200);
   } catch (err) {
