@@ -73,6 +73,9 @@ async function passwordGrant(c: Ctx, params: Record<string, unknown>) {
   }
 
   const session = await newSession(db, config, user.uuid, client, at);
+  // Signed before anything is written: without a usable key (ConfigError, 503) no session or
+  // login record is left behind for a login that issued no token.
+  const access = await signAccessToken(tokenSettings(config), { sub: user.uuid, sid: session.id, role: user.role }, at);
   const newHash = verdict.needsRehash ? await hashPassword(input.password, params_) : undefined;
   await db.batch([
     pruneSessions(db, config, user.uuid, at),
@@ -84,7 +87,6 @@ async function passwordGrant(c: Ctx, params: Record<string, unknown>) {
       .where(eq(users.uuid, user.uuid)),
     clearFailures(db, key),
   ]);
-  const access = await signAccessToken(tokenSettings(config), { sub: user.uuid, sid: session.id, role: user.role }, at);
   return tokenResponse(c, access.token, access.expiresIn, session.refreshToken);
 }
 
