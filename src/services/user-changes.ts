@@ -9,6 +9,7 @@ import { notFound } from '../lib/problem';
 import { erasePhotoObjects } from './photo-storage';
 import { recordRevocations } from './revocation';
 import { revokeSessionsStatement } from './sessions';
+import { clearFailures } from './throttle';
 import { assertPasswordAllowed, conflictFrom, passwordParams } from './users';
 
 export interface UserPatch {
@@ -53,7 +54,7 @@ export async function updateUser(db: Db, kv: KVNamespace, args: { config: Config
 export async function changePasswordOf(
   db: Db,
   kv: KVNamespace,
-  args: { config: Config; user: UserRow; newPassword: string; keepSessionId: string; now: number },
+  args: { config: Config; user: UserRow; newPassword: string; keepSessionId: string; now: number; throttleKey?: string },
 ) {
   const { config, user, now } = args;
   assertPasswordAllowed(args.newPassword, config, { username: user.username, email: user.email }, 'new_password');
@@ -61,6 +62,8 @@ export async function changePasswordOf(
   const [, revoked] = await db.batch([
     db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.uuid, user.uuid)),
     revokeSessionsStatement(db, { userUuid: user.uuid, exceptSessionId: args.keepSessionId }, now),
+    // The current password was right: the name's failure count starts again.
+    ...(args.throttleKey ? [clearFailures(db, args.throttleKey)] : []),
   ]);
   await recordRevocations(kv, revoked, 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
 }

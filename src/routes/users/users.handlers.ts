@@ -8,7 +8,9 @@ import { ApiError, forbidden } from '../../lib/problem';
 import { verifyPassword } from '../../lib/password';
 import { withinIpLimit, IP_LIMIT_PERIOD_SECONDS } from '../../services/ip-limits';
 import { changePasswordOf, eraseUser, updateUser } from '../../services/user-changes';
-import { createUser, listUsers, passwordParams, toUserDto } from '../../services/users';
+import { assertPasswordAllowed, createUser, listUsers, passwordParams, toUserDto } from '../../services/users';
+import { attemptStatements, blockedFor, throttleKey } from '../../services/throttle';
+import { usernameKey } from '../../lib/text';
 import { visibleUser } from '../../services/access';
 import type * as routes from './users.routes';
 
@@ -71,11 +73,24 @@ export const deleteUserHandler: AppRouteHandler<typeof routes.deleteUser> = asyn
 export const changePasswordHandler: AppRouteHandler<typeof routes.changePassword> = async (c) => {
   const { user, sessionId } = c.var.auth;
   const config = c.get('config');
+  const db = c.get('db');
   const body = c.req.valid('json');
+  // Policy first: a rejected new password says nothing about the current one and must not
+  // count against the user.
+  assertPasswordAllowed(body.new_password, config, { username: user.username, email: user.email }, 'new_password');
+  // A stolen access token must not become a way to guess the current password: the same
+  // per-name throttle as the password grant, counted up front and cleared on success.
+  const key = throttleKey(usernameKey(user.username));
+  const at = now();
+  const [throttle] = await db.batch(attemptStatements(db, key, at));
+  const blockedMs = blockedFor(throttle, at);
+  if (blockedMs > 0) {
+    throw new ApiError(429, 'Too many wrong passwords; try again later', { headers: { 'retry-after': String(Math.ceil(blockedMs / 1000)) } });
+  }
   const verdict = await verifyPassword(body.current_password, user.passwordHash, passwordParams(config));
   if (!verdict.ok) {
     throw new ApiError(422, 'The current password is incorrect', { errors: [{ path: 'current_password', message: 'is incorrect' }] });
   }
-  await changePasswordOf(c.get('db'), c.env.REVOCATIONS, { config, user, newPassword: body.new_password, keepSessionId: sessionId, now: now() });
+  await changePasswordOf(db, c.env.REVOCATIONS, { config, user, newPassword: body.new_password, keepSessionId: sessionId, now: at, throttleKey: key });
   return c.body(null, 204);
 };

@@ -108,5 +108,5 @@ export const changePassword = createRoute({
   security: bearer,
   middleware: [requireAuth()] as const,
   request: { body: jsonBody(PasswordChangeSchema) },
-  responses: { 204: { description: 'Changed' }, ...problems(400, 401, 403, 413, 415, 422) },
+  responses: { 204: { description: 'Changed' }, ...problems(400, 401, 403, 413, 415, 422, 429) },
 });
