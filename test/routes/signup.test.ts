@@ -62,6 +62,13 @@ describe('POST /user', () => {
     expect(problem.errors).toEqual([{ path: 'email', message: 'is already registered' }]);
   });
 
+  it('treats NFC-equivalent emails as the same address', async () => {
+    const local = `jose\u0301.${run}.${n}`;
+    expect((await post('/user', { json: { ...signUpBody(), email: `${local}@example.org` } })).status).toBe(201);
+    const precomposed = `${local.normalize('NFC').toUpperCase()}@EXAMPLE.org`;
+    await expectProblem(await post('/user', { json: { ...signUpBody(), email: precomposed } }), 409);
+  });
+
   it('answers 422 with an error per invalid field', async () => {
     const res = await post('/user', { json: { ...signUpBody(), username: 'ab', email: 'not-an-email', name: '', mobile: 'call me' } });
     const problem = await expectProblem(res, 422);
@@ -124,7 +131,6 @@ describe('POST /user', () => {
 
   it('answers 400 for malformed JSON', async () => {
     const res = await post('/user', { body: '{"username": "x",', headers: { 'content-type': 'application/json' } });
-    const problem = await expectProblem(res, 400);
-    expect(problem.detail).toBe('The request body could not be parsed');
+    await expectProblem(res, 400);
   });
 });

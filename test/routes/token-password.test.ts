@@ -54,6 +54,14 @@ describe('POST /token (password grant)', () => {
     }
   });
 
+  it("accepts the request Swagger UI's Authorize dialog sends (empty scope, empty Basic client)", async () => {
+    const user = await createUser();
+    const form = `grant_type=password&scope=&username=${encodeURIComponent(user.username)}&password=${encodeURIComponent(user.password)}`;
+    const res = await post('/token', { body: form, headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(':')}` } });
+    expect(res.status).toBe(200);
+    expect(TokenResponseSchema.parse(await body(res)).token_type).toBe('bearer');
+  });
+
   it('answers a wrong password and an unknown user with the same bytes: 400 invalid_grant', async () => {
     const user = await createUser();
     const wrong = await expectOAuthError(await post('/token', { form: grant(user.username, `${user.password}x`) }), 400, 'invalid_grant');
