@@ -5,7 +5,9 @@ import { methodNotAllowed } from './lib/method-not-allowed';
 import { problemResponse } from './lib/problem';
 import { limitBody } from './middleware/body-limit';
 import { context } from './middleware/context';
+import { cors } from './middleware/cors';
 import { securityHeaders } from './middleware/security-headers';
+import { strictJson } from './middleware/strict-json';
 import { mountDocs } from './routes/docs/docs.index';
 import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
@@ -17,8 +19,10 @@ import { usersRouter } from './routes/users/users.index';
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', securityHeaders());
+  app.use('*', cors());
   app.use('*', context());
   app.use('*', limitBody());
+  app.use('*', strictJson());
 
   app.route('/', metaRouter);
   app.route('/', tokenRouter);

@@ -1,4 +1,4 @@
-import { parseJsonObject } from './json';
+import { FORBIDDEN_KEYS, JsonError, decodeUtf8, parseJsonObject } from './json';
 
 export type BodyKind = 'json' | 'form';
 
@@ -19,17 +19,25 @@ export class BodyError extends Error {}
  * error (RFC 6749 §3.2), never silently "the first" or "the last".
  */
 export async function readObjectBody(request: Request, kind: BodyKind): Promise<Record<string, unknown>> {
-  // Decoded by hand: Request.text() assumes a text content type and warns on forms.
-  const text = new TextDecoder().decode(await request.arrayBuffer());
+  // Decoded by hand (strictly: malformed UTF-8 is refused, not replaced with U+FFFD).
+  let text: string;
+  try {
+    text = decodeUtf8(await request.arrayBuffer());
+  } catch (err) {
+    if (err instanceof JsonError) throw new BodyError(err.message);
+    throw err;
+  }
   if (kind === 'json') {
     try {
       return parseJsonObject(text);
     } catch (err) {
-      throw new BodyError(err instanceof Error && err.message ? `malformed JSON body: ${err.message}` : 'malformed JSON body');
+      // Any parser failure (a JsonError, or a RangeError on pathological input) is the client's 400.
+      throw new BodyError(err instanceof JsonError ? `malformed JSON body: ${err.message}` : 'malformed JSON body');
     }
   }
   const out: Record<string, string> = Object.create(null);
   for (const [key, value] of new URLSearchParams(text)) {
+    if (FORBIDDEN_KEYS.has(key)) throw new BodyError(`parameter ${key} is not allowed`);
     if (key in out) throw new BodyError(`parameter ${key} is repeated`);
     out[key] = value;
   }
