@@ -1,0 +1,212 @@
+// `npm run admin -- <command> [args] [--remote]`: admin tasks over wrangler (docs/admin.md).
+// The SQL comes from ./admin-sql.mjs, which refuses bad arguments and encodes every value so
+// nothing typed here can change a statement's meaning. Local storage by default; --remote
+// acts on the deployed D1, KV and R2.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sql from './admin-sql.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+const USAGE = `Usage: npm run admin -- <command> [args] [--local | --remote]
+
+  make-admin <username>         give the user the admin role (revokes their sessions)
+  set-role <username> <role>    role: ${sql.ROLES.join(' | ')} (revokes their sessions)
+  list-users                    the newest ${sql.LIST_LIMIT} users
+  find-user <text>              users whose username, email or name contains the text
+  delete-user <username>        erase the user, their photos in R2 and everything in D1
+  revoke-sessions <username>    log the user out everywhere
+  stats                         counts of users, sessions, logins and pending photos
+
+--local (the default) uses the state of \`npm start\` under .wrangler/; --remote the deployed one.`;
+
+class Failure extends Error {}
+
+/** Reads `key = value` pairs of one [section] (or of the [[table]] whose binding matches). */
+function tomlSection(header, binding) {
+  const out = {};
+  let current = null;
+  let inside = false;
+  for (const line of readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').split('\n')) {
+    const head = line.match(/^\s*(\[\[?[^\]]+\]\]?)\s*(#.*)?$/);
+    if (head) {
+      inside = head[1] === header;
+      current = {};
+      continue;
+    }
+    const kv = inside && line.match(/^\s*([A-Za-z0-9_]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s#]+))/);
+    if (!kv) continue;
+    current[kv[1]] = kv[2] ?? kv[3] ?? kv[4];
+    if (!binding || current.binding === binding) Object.assign(out, current);
+  }
+  return out;
+}
+
+function config() {
+  const ttl = Number(tomlSection('[vars]').ACCESS_TOKEN_TTL_SECONDS ?? 900);
+  const bucket = tomlSection('[[r2_buckets]]', 'PHOTOS').bucket_name;
+  return { revocationTtl: sql.revocationTtl(Number.isFinite(ttl) ? ttl : 900), bucket };
+}
+
+function wrangler(args, where) {
+  const run = spawnSync(process.execPath, [WRANGLER, ...args, where], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['inherit', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error) throw new Failure(`Could not run wrangler (${run.error.message}); run npm install first.`);
+  return run;
+}
+
+/** Runs the statements in one `wrangler d1 execute`; returns each statement's rows. */
+function d1(statements, where) {
+  const run = wrangler(['d1', 'execute', 'DB', '--json', '--command', sql.joinStatements(statements)], where);
+  let parsed;
+  try {
+    parsed = JSON.parse(run.stdout.slice(run.stdout.search(/[[{]/)));
+  } catch {
+    parsed = undefined;
+  }
+  if (run.status !== 0 || !Array.isArray(parsed)) {
+    const reason = parsed?.error?.text ?? (run.stderr.trim() || run.stdout.trim() || `exit ${run.status}`);
+    throw new Failure(`wrangler d1 execute failed: ${reason}`);
+  }
+  return parsed.map((r) => r.results ?? []);
+}
+
+/** One `wrangler kv bulk put` for every revoked session, each record expiring on its own. */
+function recordRevocations(ids, reason, now, where, cfg) {
+  if (ids.length === 0) return;
+  const dir = mkdtempSync(join(tmpdir(), 'userauth-admin-'));
+  try {
+    const file = join(dir, 'revocations.json');
+    const value = sql.revocationValue(now, reason);
+    writeFileSync(file, JSON.stringify(ids.map((id) => ({ key: sql.revocationKey(id), value, expiration_ttl: cfg.revocationTtl }))));
+    const run = wrangler(['kv', 'bulk', 'put', file, '--binding', 'REVOCATIONS'], where);
+    if (run.status !== 0) throw new Failure(`Sessions are revoked in D1, but writing their KV records failed: ${run.stderr.trim() || run.stdout.trim()}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function deleteObject(bucket, key, where) {
+  const run = wrangler(['r2', 'object', 'delete', `${bucket}/${key}`], where);
+  if (run.status !== 0) throw new Failure(`Could not delete R2 object ${bucket}/${key}: ${run.stderr.trim() || run.stdout.trim()}`);
+}
+
+// Printing: data may hold anything an older client stored, so control characters are masked.
+const clean = (v) => String(v ?? '').replace(/\p{Cc}/gu, '?');
+const when = (ms) => (typeof ms === 'number' ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '');
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function printUsers(rows) {
+  const table = rows.map((u) => ({
+    uuid: u.uuid, username: u.username, email: u.email, name: `${u.name} ${u.surname}`, role: u.role,
+    disabled: u.disabled ? 'yes' : '', created: when(u.created_at), last_login: when(u.last_login_at),
+  }));
+  if (table.length === 0) return console.log('No users.');
+  const cols = Object.keys(table[0]);
+  const width = cols.map((c) => Math.max(c.length, ...table.map((r) => clean(r[c]).length)));
+  const line = (cells) => cells.map((c, i) => clean(c).padEnd(width[i])).join('  ').trimEnd();
+  console.log(line(cols));
+  console.log(line(width.map((w) => '-'.repeat(w))));
+  for (const r of table) console.log(line(cols.map((c) => r[c])));
+  console.log(`(${plural(table.length, 'user')}${table.length === sql.LIST_LIMIT ? `, the first ${sql.LIST_LIMIT} only` : ''})`);
+}
+
+function setRole(username, role, where, cfg) {
+  const now = Date.now();
+  const [[before], revoked, [changed]] = d1(sql.setRoleSql(username, role, now), where);
+  if (!before) throw new Failure(`No user named ${username}.`);
+  if (!changed) return console.log(`${before.username} already has the role ${before.role}; nothing changed.`);
+  const ids = revoked.map((r) => r.id);
+  recordRevocations(ids, 'role_changed', now, where, cfg);
+  console.log(`${changed.username} (${changed.uuid}): role ${before.role} -> ${changed.role}; revoked ${plural(ids.length, 'session')}.`);
+}
+
+function revokeAll(username, where, cfg) {
+  const now = Date.now();
+  const [revoked, [user]] = d1(sql.revokeSessionsSql(username, now), where);
+  if (!user) throw new Failure(`No user named ${username}.`);
+  const ids = revoked.map((r) => r.id);
+  recordRevocations(ids, 'logout_everywhere', now, where, cfg);
+  console.log(`${user.username} (${user.uuid}): revoked ${plural(ids.length, 'session')}${ids.length ? `: ${ids.join(', ')}` : ''}.`);
+}
+
+function deleteUser(username, where, cfg) {
+  const [[user], photos] = d1(sql.userToDeleteSql(username), where);
+  if (!user) throw new Failure(`No user named ${username}.`);
+  if (!cfg.bucket) throw new Failure('wrangler.toml has no [[r2_buckets]] entry with binding = "PHOTOS".');
+  const deleted = new Set();
+  const erase = (key) => {
+    if (deleted.has(key)) return;
+    deleteObject(cfg.bucket, key, where);
+    deleted.add(key);
+  };
+  for (const p of photos) erase(p.r2_key);
+  const now = Date.now();
+  const [revoked, [counts], latePhotos, [gone]] = d1(sql.deleteUserSql(user.uuid, now), where);
+  // A photo uploaded between the two steps lost its row with the user; its object goes now.
+  for (const p of latePhotos) erase(p.r2_key);
+  const ids = revoked.map((r) => r.id);
+  recordRevocations(ids, 'deleted', now, where, cfg);
+  if (!gone) throw new Failure(`${user.username} was already gone.`);
+  console.log(`Deleted user ${clean(user.username)} (${user.uuid}, ${clean(user.email)}, ${user.role}) with`);
+  console.log(`  ${plural(counts.logins, 'login record')}, ${plural(counts.sessions, 'session')} (${ids.length} live, now revoked in KV), ${plural(counts.refresh_tokens, 'refresh token')},`);
+  console.log(`  ${plural(counts.photos, 'photo row')} and ${plural(deleted.size, 'R2 object')}${deleted.size ? `: ${[...deleted].join(', ')}` : ''}.`);
+}
+
+function stats(where) {
+  const [roles, [counts]] = d1(sql.statsSql(Date.now()), where);
+  const byRole = Object.fromEntries(sql.ROLES.map((r) => [r, 0]));
+  for (const r of roles) byRole[r.role] = r.users;
+  console.log(`users            ${counts.users} (${Object.entries(byRole).map(([r, n]) => `${r} ${n}`).join(', ')})`);
+  console.log(`disabled users   ${counts.disabled}`);
+  console.log(`live sessions    ${counts.live_sessions}`);
+  console.log(`logins, last 24h ${counts.logins_24h}`);
+  console.log(`pending photos   ${counts.pending_photos}`);
+}
+
+function main(argv) {
+  // Options anywhere; after a bare `--` every word is an argument (find-user -- --text).
+  const end = argv.indexOf('--') === -1 ? argv.length : argv.indexOf('--');
+  const flags = argv.slice(0, end).filter((a) => a.startsWith('--'));
+  const [command, ...rest] = [...argv.slice(0, end).filter((a) => !a.startsWith('--')), ...argv.slice(end + 1)];
+  if (!command || flags.includes('--help')) return console.log(USAGE);
+  const unknown = flags.filter((f) => f !== '--local' && f !== '--remote');
+  if (unknown.length) throw new sql.AdminInputError(`Unknown option ${unknown[0]}`);
+  if (flags.includes('--local') && flags.includes('--remote')) throw new sql.AdminInputError('Give --local or --remote, not both');
+  const where = flags.includes('--remote') ? '--remote' : '--local';
+  const arity = { 'make-admin': 1, 'set-role': 2, 'list-users': 0, 'find-user': 1, 'delete-user': 1, 'revoke-sessions': 1, stats: 0 }[command];
+  if (arity === undefined) throw new sql.AdminInputError(`Unknown command ${JSON.stringify(command)}`);
+  if (rest.length !== arity) throw new sql.AdminInputError(`${command} takes ${plural(arity, 'argument')}, got ${rest.length}`);
+  const cfg = config();
+  switch (command) {
+    case 'make-admin': return setRole(rest[0], 'admin', where, cfg);
+    case 'set-role': return setRole(rest[0], rest[1], where, cfg);
+    case 'list-users': return printUsers(d1(sql.listUsersSql(), where)[0]);
+    case 'find-user': return printUsers(d1(sql.findUserSql(rest[0]), where)[0]);
+    case 'delete-user': return deleteUser(rest[0], where, cfg);
+    case 'revoke-sessions': return revokeAll(rest[0], where, cfg);
+    case 'stats': return stats(where);
+  }
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof sql.AdminInputError) {
+    console.error(`admin: ${err.message}\n(npm run admin -- --help shows the commands)`);
+    process.exit(2);
+  }
+  if (err instanceof Failure) {
+    console.error(`admin: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
