@@ -2,13 +2,12 @@
 // development key when it is missing, then runs `wrangler dev` (port 8787 unless given).
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { generateKeyPair, exportJWK } from 'jose';
+import { generateSigningKey } from './generate-key.mjs';
 
 const args = process.argv.slice(2);
 
 if (!existsSync('.dev.vars')) {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: `dev-${new Date().toISOString().slice(0, 10)}`, alg: 'ES256' };
+  const { privateJwk: jwk } = await generateSigningKey(`dev-${new Date().toISOString().slice(0, 10)}`);
   writeFileSync(
     '.dev.vars',
     `# Local development secrets, made by npm start. Never commit this file; production uses wrangler secret put.\nJWT_PRIVATE_KEY='${JSON.stringify(jwk)}'\n`,

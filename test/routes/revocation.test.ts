@@ -154,12 +154,14 @@ describe('PUT /user/me/password', () => {
     expect((await passwordGrant(user, user.password)).status).toBe(200);
   });
 
-  it('applies the password policy to new_password', async () => {
+  it('applies the password policy to new_password, before and apart from the throttle', async () => {
     const user = await signedIn();
     for (const next of ['short', `my ${user.username} is long enough`, 'x'.repeat(129)]) {
       const problem = await expectProblem(await change(user, user.password, next), 422);
       expect(problem.errors?.[0]?.path).toBe('new_password');
     }
+    // A refused new password says nothing about the current one: not counted by the throttle.
+    expect(await env.DB.prepare('select count(*) as n from login_throttle where key = ?').bind(`login:${user.username.toLowerCase()}`).first('n')).toBe(0);
     await expectAlive(user);
   });
 
