@@ -11,6 +11,7 @@ import { strictJson } from './middleware/strict-json';
 import { mountDocs } from './routes/docs/docs.index';
 import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
+import { photosRouter } from './routes/photos/photos.index';
 import { sessionsRouter } from './routes/sessions/sessions.index';
 import { tokenRouter } from './routes/token/token.index';
 import { usersRouter } from './routes/users/users.index';
@@ -29,6 +30,7 @@ export function createApp() {
   app.route('/', usersRouter);
   app.route('/', loginsRouter);
   app.route('/', sessionsRouter);
+  app.route('/', photosRouter);
   mountDocs(app);
 
   app.notFound((c) => methodNotAllowed(c, app.routes) ?? problemResponse(404, 'No such resource'));

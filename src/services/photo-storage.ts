@@ -11,3 +11,30 @@ export async function erasePhotoObjects(bucket: R2Bucket, userUuid: string): Pro
     cursor = listing.truncated ? listing.cursor : undefined;
   } while (cursor);
 }
+
+/** What R2 keeps beside the bytes, so an object explains itself without D1. */
+export interface StoredPhoto {
+  userUuid: string;
+  photoId: string;
+  contentType: string;
+  sha256: string;
+}
+
+/**
+ * Writes one photo. R2 verifies the SHA-256 on arrival (a corrupted upload fails here), and
+ * the object carries its content type and customMetadata {sha256, userUuid, photoId}.
+ */
+export async function putPhotoObject(bucket: R2Bucket, photo: StoredPhoto, bytes: Uint8Array): Promise<string> {
+  const key = photoKey(photo.userUuid, photo.photoId);
+  await bucket.put(key, bytes, {
+    sha256: photo.sha256,
+    httpMetadata: { contentType: photo.contentType },
+    customMetadata: { sha256: photo.sha256, userUuid: photo.userUuid, photoId: photo.photoId },
+  });
+  return key;
+}
+
+/** Deletes the given keys (R2 takes up to 1000 a call); nothing to do for none. */
+export async function deletePhotoObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+}
