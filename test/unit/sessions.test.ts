@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { getDb } from '../../src/db/client';
 import { KV_MIN_TTL_SECONDS, recordRevocations, REVOKED_SESSION_PREFIX, revocationTtl } from '../../src/services/revocation';
-import { isRefreshTokenShaped, listLiveSessions, revokeSessions, rotateRefreshToken } from '../../src/services/sessions';
+import { rotateRefreshToken } from '../../src/services/refresh-rotation';
+import { isRefreshTokenShaped, listLiveSessions, revokeSessions } from '../../src/services/sessions';
 import { signedIn } from '../helpers/factories';
 
 const DAY = 86_400_000;

@@ -11,7 +11,8 @@ import { burnPasswordWork, verifyPassword, hashPassword } from '../../lib/passwo
 import { emailKey, usernameKey } from '../../lib/text';
 import { insertLogin } from '../../services/logins';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../../services/ip-limits';
-import { newSession, pruneSessions, revokeSessionOfRefreshToken, revokeSessions, rotateRefreshToken } from '../../services/sessions';
+import { newSession, pruneSessions, revokeSessionOfRefreshToken, revokeSessions } from '../../services/sessions';
+import { rotateRefreshToken } from '../../services/refresh-rotation';
 import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../../services/throttle';
 import { tokenSettings } from '../../services/tokens';
 import { findByLogin, passwordParams } from '../../services/users';
