@@ -1,0 +1,55 @@
+/**
+ * An instrumented D1 binding: the real local D1, with every round trip counted. A round trip
+ * is one call that reaches the database: a statement's first/all/run/raw, a batch, an exec.
+ * Used to hold each route to its round-trip budget (a regression fails `npm test`).
+ */
+export interface CountingD1 {
+  db: D1Database;
+  count: () => number;
+  reset: () => void;
+}
+
+export function countingD1(real: D1Database): CountingD1 {
+  let trips = 0;
+  const realOf = new WeakMap<object, D1PreparedStatement>();
+
+  const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === 'bind') return (...values: unknown[]) => wrap(target.bind(...values));
+        if (prop === 'first' || prop === 'all' || prop === 'run' || prop === 'raw') {
+          return (...args: unknown[]) => {
+            trips += 1;
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    realOf.set(proxy, stmt);
+    return proxy;
+  };
+
+  const db = new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'prepare') return (query: string) => wrap(target.prepare(query));
+      if (prop === 'batch') {
+        return (statements: D1PreparedStatement[]) => {
+          trips += 1;
+          return target.batch(statements.map((s) => realOf.get(s) ?? s));
+        };
+      }
+      if (prop === 'exec') {
+        return (query: string) => {
+          trips += 1;
+          return target.exec(query);
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
+  return { db, count: () => trips, reset: () => (trips = 0) };
+}
