@@ -66,7 +66,8 @@ describe('security headers on /token', () => {
   });
 
   it('are on token errors too', async () => {
-    for (const form of [{ grant_type: 'password', username: 'nobody-here', password: 'wrong password here' }, { grant_type: 'magic' }]) {
+    const forms: Record<string, string>[] = [{ grant_type: 'password', username: 'nobody-here', password: 'wrong password here' }, { grant_type: 'magic' }];
+    for (const form of forms) {
       const res = await post('/token', { form });
       expect(res.status).toBe(400);
       expectSecurityHeaders(res);
