@@ -18,7 +18,6 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 /** A whole JSON string token: no raw control characters, only the RFC's escapes. */
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const WHITESPACE = /[ \t\n\r]*/y;
 /** A surrogate code unit without its partner (a `u` flag regex sees a valid pair as one code point). */
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -32,10 +31,10 @@ class Reader {
     throw new JsonError(`${what} at position ${this.at}`);
   }
 
+  /** Skips RFC 8259 whitespace: space, tab, line feed, carriage return. */
   skipSpace() {
-    WHITESPACE.lastIndex = this.at;
-    WHITESPACE.test(this.text);
-    this.at = WHITESPACE.lastIndex;
+    let ch = this.text.charCodeAt(this.at);
+    while (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) ch = this.text.charCodeAt(++this.at);
   }
 
   token(pattern: RegExp, what: string): string {
