@@ -1,7 +1,7 @@
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type * as schema from './db/schema';
 import type { Config } from './config';
-import type { UserRow } from './db/schema';
+import type { Role, UserRow } from './db/schema';
 
 /** Bindings and vars from wrangler.toml plus secrets from `wrangler secret put` / `.dev.vars`. */
 export interface Bindings {
@@ -19,10 +19,21 @@ export interface AuthContext {
   sessionId: string;
 }
 
+/** What a verified access token says about the caller; trusted only after `authorize`. */
+export interface Claims {
+  sub: string;
+  sid: string;
+}
+
 export interface Variables {
   config: Config;
   db: DrizzleD1Database<typeof schema>;
   requestId: string;
+  /** Set by requireAuth from a verified token. */
+  claims: Claims;
+  /** The role requireAuth was asked for; `authorize` enforces it after loading the caller. */
+  requiredRole?: Role;
+  /** Set by `authorize` once the caller is loaded from D1. */
   auth: AuthContext;
 }
 

@@ -1,19 +1,22 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { ConfigError } from '../config';
 import type { AppEnv } from '../env';
-import { sessions, users, type Role } from '../db/schema';
+import type { Role } from '../db/schema';
 import { now } from '../lib/clock';
 import { verifyAccessToken } from '../lib/jwt';
-import { forbidden, unauthorized } from '../lib/problem';
+import { unauthorized } from '../lib/problem';
 import { tokenSettings } from '../services/tokens';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
 /**
- * Requires a valid access token and loads the caller in one D1 read that also checks the
- * session: a revoked session, a disabled or deleted user is refused at once, and the caller's
- * role is the current one from D1, never the copy in the token.
+ * Requires a valid access token (signature, alg, typ, iss, aud, exp: no D1 yet) and leaves the
+ * caller to `authorize` (src/services/caller.ts), which the handler calls with its own
+ * statements so that loading the caller and the route's work share one D1 round trip. The
+ * caller's role and status come from D1 there, never from the token.
+ *
+ * Fails closed: a handler that answers without having called `authorize` is a bug, and its
+ * response is replaced by a 500 rather than served on the token's word alone.
  *
  * @example middleware: [requireAuth()] as const           // any signed-in user
  * @example middleware: [requireAuth('admin')] as const    // 403 for other roles
@@ -22,23 +25,14 @@ export const requireAuth = (role?: Role) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
     if (!match) throw unauthorized('A bearer token is required', Boolean(c.req.header('authorization')));
-    const config = c.get('config');
-    let claims;
     try {
-      claims = await verifyAccessToken(tokenSettings(config), match[1]!, now());
+      const claims = await verifyAccessToken(tokenSettings(c.get('config')), match[1]!, now());
+      c.set('claims', { sub: claims.sub, sid: claims.sid });
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw unauthorized('The access token is invalid or expired');
     }
-    const [row] = await c
-      .get('db')
-      .select({ user: users })
-      .from(users)
-      .innerJoin(sessions, and(eq(sessions.id, claims.sid), eq(sessions.userUuid, users.uuid), isNull(sessions.revokedAt)))
-      .where(and(eq(users.uuid, claims.sub), eq(users.disabled, false)))
-      .limit(1);
-    if (!row) throw unauthorized('The session has ended');
-    if (role && row.user.role !== role) throw forbidden();
-    c.set('auth', { user: row.user, sessionId: claims.sid });
+    c.set('requiredRole', role);
     await next();
+    if (!c.var.auth && c.res.status < 400) throw new Error(`${c.req.method} ${c.req.routePath} answered without authorize()`);
   });

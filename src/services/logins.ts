@@ -14,22 +14,21 @@ export function toLoginDto(l: LoginRow) {
 export const insertLogin = (db: Db, userUuid: string, client: ClientInfo, now: number) =>
   db.insert(logins).values({ uuid: uuidv7(now), userUuid, loginTime: now, ...client });
 
-/** Newest first; every login record when `userUuid` is omitted (admin). */
-export async function listLogins(db: Db, q: { userUuid?: string; limit: number; after?: string }) {
-  const rows = await db
+/** Newest first, `limit + 1` rows; every login record when `userUuid` is omitted (admin). */
+export function loginsPageQuery(db: Db, q: { userUuid?: string; limit: number; after?: string }) {
+  return db
     .select()
     .from(logins)
     .where(and(q.userUuid ? eq(logins.userUuid, q.userUuid) : undefined, q.after ? lt(logins.uuid, q.after) : undefined))
     .orderBy(desc(logins.uuid))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, (l) => l.uuid);
 }
 
-export async function findLogin(db: Db, uuid: string, userUuid?: string) {
-  const [row] = await db
-    .select()
-    .from(logins)
-    .where(and(eq(logins.uuid, uuid), userUuid ? eq(logins.userUuid, userUuid) : undefined))
-    .limit(1);
-  return row;
-}
+/** A page of login records as the API returns it. */
+export const loginsPage = (rows: LoginRow[], limit: number) => {
+  const page = toPage(rows, limit, (l) => l.uuid);
+  return { items: page.items.map(toLoginDto), next_cursor: page.next_cursor };
+};
+
+/** One login record by id, as a query to batch. */
+export const loginQuery = (db: Db, uuid: string) => db.select().from(logins).where(eq(logins.uuid, uuid)).limit(1);

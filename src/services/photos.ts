@@ -111,16 +111,14 @@ export async function submitPhoto(ctx: PhotoContext, user: UserRow, image: Uint8
   return result;
 }
 
-/** The user's newest pending or accepted photo (the one GET /user/{uuid}/photo shows). */
-export async function latestShownPhoto(db: Db, userUuid: string): Promise<PhotoRow | undefined> {
-  const [row] = await db
+/** The user's newest pending or accepted photo (the one GET /user/{uuid}/photo shows), as a query to batch. */
+export const latestShownPhotoQuery = (db: Db, userUuid: string) =>
+  db
     .select()
     .from(photos)
     .where(and(eq(photos.userUuid, userUuid), inArray(photos.status, SHOWN)))
     .orderBy(desc(photos.id))
     .limit(1);
-  return row;
-}
 
 /**
  * Deletes the user's photos (rows in one statement, then their objects), so a GET afterwards
@@ -138,15 +136,15 @@ export async function deleteUserPhotos(ctx: PhotoContext, userUuid: string): Pro
 }
 
 /** The review queue: oldest first (worked in arrival order), keyset-paged over (status, id). */
-export async function listPhotos(db: Db, q: { status: PhotoStatus; limit: number; after?: string }) {
-  const rows = await db
+export const photosPageQuery = (db: Db, q: { status: PhotoStatus; limit: number; after?: string }) =>
+  db
     .select()
     .from(photos)
     .where(and(eq(photos.status, q.status), q.after ? gt(photos.id, q.after) : undefined))
     .orderBy(asc(photos.id))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, (p) => p.id);
-}
+
+export const photosPage = (rows: PhotoRow[], limit: number) => toPage(rows, limit, (p) => p.id);
 
 /** After a compare-and-swap found nothing to decide: 404 when missing, 409 once decided. */
 async function notPending(db: Db, id: string): Promise<never> {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { refreshTokens, sessions, users, type SessionRow } from '../db/schema';
 import type { Config } from '../config';
@@ -61,6 +61,8 @@ export interface SessionFilter {
   userUuid: string;
   sessionId?: string;
   exceptSessionId?: string;
+  /** Extra SQL condition, e.g. `callerMay(...)` when batched before the caller is checked. */
+  guard?: SQL;
 }
 
 /**
@@ -77,6 +79,7 @@ export function revokeSessionsStatement(db: Db, where: SessionFilter, now: numbe
         isNull(sessions.revokedAt),
         where.sessionId !== undefined ? eq(sessions.id, where.sessionId) : undefined,
         where.exceptSessionId !== undefined ? ne(sessions.id, where.exceptSessionId) : undefined,
+        where.guard,
       ),
     )
     .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt });
@@ -87,19 +90,6 @@ export async function revokeSessions(db: Db, kv: KVNamespace, config: Config, wh
   const revoked = await revokeSessionsStatement(db, where, now);
   await recordRevocations(kv, revoked, reason, config.ACCESS_TOKEN_TTL_SECONDS, now);
   return revoked.map((r) => r.id);
-}
-
-/**
- * "Log out everywhere" for a user named by uuid: revokes every live session and tells whether
- * the user exists (an admin naming an unknown uuid gets a 404), in one round trip.
- */
-export async function revokeAllSessionsOf(db: Db, kv: KVNamespace, config: Config, userUuid: string, now: number) {
-  const [found, revoked] = await db.batch([
-    db.select({ uuid: users.uuid }).from(users).where(eq(users.uuid, userUuid)),
-    revokeSessionsStatement(db, { userUuid }, now),
-  ]);
-  await recordRevocations(kv, revoked, 'logout_everywhere', config.ACCESS_TOKEN_TTL_SECONDS, now);
-  return { userExists: found.length > 0, ids: revoked.map((r) => r.id) };
 }
 
 /**
@@ -119,9 +109,9 @@ export async function revokeSessionOfRefreshToken(db: Db, kv: KVNamespace, confi
   return revoked.map((r) => r.id);
 }
 
-/** Live sessions of a user (not revoked, not expired), newest first. */
-export async function listLiveSessions(db: Db, userUuid: string, q: { limit: number; after?: string }, now: number) {
-  const rows = await db
+/** Live sessions of a user (not revoked, not expired), newest first, `limit + 1` rows. */
+export function liveSessionsQuery(db: Db, userUuid: string, q: { limit: number; after?: string }, now: number) {
+  return db
     .select()
     .from(sessions)
     .where(
@@ -134,5 +124,10 @@ export async function listLiveSessions(db: Db, userUuid: string, q: { limit: num
     )
     .orderBy(desc(sessions.id))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, (s) => s.id);
+}
+
+export const sessionsPage = (rows: SessionRow[], limit: number) => toPage(rows, limit, (s) => s.id);
+
+export async function listLiveSessions(db: Db, userUuid: string, q: { limit: number; after?: string }, now: number) {
+  return sessionsPage(await liveSessionsQuery(db, userUuid, q, now), q.limit);
 }

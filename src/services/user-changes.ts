@@ -1,16 +1,15 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { users, type Role, type UserRow } from '../db/schema';
 import type { Bindings } from '../env';
 import type { Config } from '../config';
 import { hashPassword } from '../lib/password';
 import { usernameKey } from '../lib/text';
-import { notFound } from '../lib/problem';
 import { erasePhotoObjects } from './photo-storage';
 import { recordRevocations } from './revocation';
 import { revokeSessionsStatement } from './sessions';
 import { clearFailures } from './throttle';
-import { assertPasswordAllowed, conflictFrom, passwordParams } from './users';
+import { assertPasswordAllowed, passwordParams } from './users';
 
 export interface UserPatch {
   username?: string;
@@ -23,31 +22,25 @@ export interface UserPatch {
 }
 
 /**
- * Applies a validated (and authorised) patch in one batch. A role change or a disabling
- * revokes every session of the user in the same transaction, then records them in KV.
+ * The writes of a user patch, guarded by `guard` (the caller's right to make them) so they can
+ * share a batch with the caller check: the revocation of every live session when the patch
+ * changes the role or disables the user (compared with the row as it is before the update, in
+ * SQL), then the update itself, returning the new row.
  */
-export async function updateUser(db: Db, kv: KVNamespace, args: { config: Config; target: UserRow; patch: UserPatch; now: number }) {
-  const { config, target, patch, now } = args;
-  const roleChanged = patch.role !== undefined && patch.role !== target.role;
-  const disabling = patch.disabled === true && !target.disabled;
-  const revokes = roleChanged || disabling;
+export function updateStatements(db: Db, args: { uuid: string; patch: UserPatch; guard: SQL; now: number }) {
+  const { uuid, patch, guard, now } = args;
+  const roleChanges = patch.role !== undefined ? sql`u.role <> ${patch.role}` : sql`0`;
+  const disables = patch.disabled === true ? sql`u.disabled = 0` : sql`0`;
+  const changesAccess = sql`exists (select 1 from ${users} u where u.uuid = ${uuid} and (${roleChanges} or ${disables}))`;
   const set = {
     ...patch,
     ...(patch.username !== undefined ? { usernameKey: usernameKey(patch.username) } : {}),
     updatedAt: now,
   };
-  const update = db.update(users).set(set).where(eq(users.uuid, target.uuid)).returning();
-  let revoked: { id: string; lastUsedAt: number }[] = [];
-  let updated: UserRow | undefined;
-  try {
-    if (revokes) [revoked, [updated]] = await db.batch([revokeSessionsStatement(db, { userUuid: target.uuid }, now), update]);
-    else [updated] = await update;
-  } catch (err) {
-    throw conflictFrom(err) ?? err;
-  }
-  if (!updated) throw notFound('user');
-  await recordRevocations(kv, revoked, disabling ? 'disabled' : 'role_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
-  return updated;
+  return [
+    revokeSessionsStatement(db, { userUuid: uuid, guard: and(guard, changesAccess) }, now),
+    db.update(users).set(set).where(and(eq(users.uuid, uuid), guard)).returning(),
+  ] as const;
 }
 
 /** Sets a new password (policy-checked) and revokes every session but the caller's own. */

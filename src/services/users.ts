@@ -93,9 +93,8 @@ export async function createUser(db: Db, config: Config, input: NewUser, now: nu
   }
 }
 
-export async function findUser(db: Db, uuid: string): Promise<UserRow | undefined> {
-  return db.query.users.findFirst({ where: eq(users.uuid, uuid) });
-}
+/** One user by uuid, as a query to batch (an array of zero or one row). */
+export const findUserQuery = (db: Db, uuid: string) => db.select().from(users).where(eq(users.uuid, uuid)).limit(1);
 
 /** Finds a user by username or email, in any case. Usernames cannot contain `@`. */
 export function findByLogin(db: Db, login: string) {
@@ -103,15 +102,16 @@ export function findByLogin(db: Db, login: string) {
   return db.select().from(users).where(where).limit(1);
 }
 
-/** Newest first, keyset-paged over (role, uuid) or uuid. */
-export async function listUsers(db: Db, q: { limit: number; after?: string; role?: Role }) {
-  const rows = await db
+/** Newest first, keyset-paged over (role, uuid) or uuid: fetches `limit + 1` to know if more follow. */
+export function usersPageQuery(db: Db, q: { limit: number; after?: string; role?: Role }) {
+  return db
     .select()
     .from(users)
     .where(and(q.role ? eq(users.role, q.role) : undefined, q.after ? lt(users.uuid, q.after) : undefined))
     .orderBy(desc(users.uuid))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, (u) => u.uuid);
 }
+
+export const usersPage = (rows: UserRow[], limit: number) => toPage(rows, limit, (u) => u.uuid);
 
 export const countUsers = (db: Db) => db.select({ n: sql<number>`count(*)` }).from(users);

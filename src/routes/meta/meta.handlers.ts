@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppRouteHandler } from '../../lib/openapi';
 import { publicJwks } from '../../lib/jwt';
+import { authorize } from '../../services/caller';
 import { tokenSettings } from '../../services/tokens';
 import type * as routes from './meta.routes';
 
@@ -33,4 +34,7 @@ export const jwksHandler: AppRouteHandler<typeof routes.jwks> = async (c) => {
   return c.json((await publicJwks(tokenSettings(c.get('config')))) as never, 200);
 };
 
-export const rolesHandler: AppRouteHandler<typeof routes.roles> = (c) => c.json(ROLES, 200);
+export const rolesHandler: AppRouteHandler<typeof routes.roles> = async (c) => {
+  await authorize(c);
+  return c.json(ROLES, 200);
+};

@@ -5,7 +5,9 @@ import { sniffImageType, SNIFF_BYTES } from '../../lib/image-type';
 import type { AppRouteHandler } from '../../lib/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { ApiError, notFound } from '../../lib/problem';
-import { approvePhoto, deleteUserPhotos, latestShownPhoto, listPhotos, rejectPhoto, submitPhoto, toPhotoDto, type PhotoContext } from '../../services/photos';
+import { maySee } from '../../services/access';
+import { authorize } from '../../services/caller';
+import { approvePhoto, deleteUserPhotos, latestShownPhotoQuery, photosPage, photosPageQuery, rejectPhoto, submitPhoto, toPhotoDto, type PhotoContext } from '../../services/photos';
 import { toUserDto } from '../../services/users';
 import type * as routes from './photos.routes';
 
@@ -16,11 +18,6 @@ const photoContext = (c: Context<AppEnv>): PhotoContext => ({
   requestId: c.get('requestId'),
 });
 
-/** Self or admin may see a user's photo; anyone else gets the 404 of a user without one. */
-function assertPhotoVisible(c: Context<AppEnv>, uuid: string) {
-  const caller = c.var.auth.user;
-  if (uuid !== caller.uuid && caller.role !== 'admin') throw notFound('photo');
-}
 
 export const validatePhotoHandler: AppRouteHandler<typeof routes.validatePhoto> = async (c) => {
   const { file } = c.req.valid('form');
@@ -38,8 +35,9 @@ export const validatePhotoHandler: AppRouteHandler<typeof routes.validatePhoto> 
 
 export const getPhotoHandler: AppRouteHandler<typeof routes.getPhoto> = async (c) => {
   const { uuid } = c.req.valid('param');
-  assertPhotoVisible(c, uuid);
-  const photo = await latestShownPhoto(c.get('db'), uuid);
+  // Self or admin; anyone else gets the 404 of a user without a photo.
+  const [[photo]] = await authorize(c, latestShownPhotoQuery(c.get('db'), uuid));
+  if (!maySee(c.var.auth.user, uuid)) throw notFound('photo');
   const object = photo && (await c.env.PHOTOS.get(photo.r2Key));
   if (!photo || !object) throw notFound('photo');
   return c.body(object.body, 200, {
@@ -54,19 +52,27 @@ export const getPhotoHandler: AppRouteHandler<typeof routes.getPhoto> = async (c
 
 export const deletePhotoHandler: AppRouteHandler<typeof routes.deletePhoto> = async (c) => {
   const { uuid } = c.req.valid('param');
-  assertPhotoVisible(c, uuid);
+  // The caller first: R2 objects are deleted only for a live session with the right.
+  await authorize(c);
+  if (!maySee(c.var.auth.user, uuid)) throw notFound('photo');
   if (!(await deleteUserPhotos(photoContext(c), uuid))) throw notFound('photo');
   return c.body(null, 204);
 };
 
 export const listPhotosHandler: AppRouteHandler<typeof routes.listPhotos> = async (c) => {
   const q = c.req.valid('query');
-  const result = await listPhotos(c.get('db'), { status: q.status, limit: q.limit, after: decodeCursor(q.cursor) });
+  const [rows] = await authorize(c, photosPageQuery(c.get('db'), { status: q.status, limit: q.limit, after: decodeCursor(q.cursor) }));
+  const result = photosPage(rows, q.limit);
   return c.json({ items: result.items.map(toPhotoDto), next_cursor: result.next_cursor }, 200);
 };
 
-export const approvePhotoHandler: AppRouteHandler<typeof routes.approvePhoto> = async (c) =>
-  c.json(toPhotoDto(await approvePhoto(photoContext(c), c.req.valid('param').id, now())), 200);
+// Review decisions check the caller (admin) before deciding: a rejection deletes from R2.
+export const approvePhotoHandler: AppRouteHandler<typeof routes.approvePhoto> = async (c) => {
+  await authorize(c);
+  return c.json(toPhotoDto(await approvePhoto(photoContext(c), c.req.valid('param').id, now())), 200);
+};
 
-export const rejectPhotoHandler: AppRouteHandler<typeof routes.rejectPhoto> = async (c) =>
-  c.json(toPhotoDto(await rejectPhoto(photoContext(c), c.req.valid('param').id, now())), 200);
+export const rejectPhotoHandler: AppRouteHandler<typeof routes.rejectPhoto> = async (c) => {
+  await authorize(c);
+  return c.json(toPhotoDto(await rejectPhoto(photoContext(c), c.req.valid('param').id, now())), 200);
+};
