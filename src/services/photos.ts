@@ -122,18 +122,20 @@ export const latestShownPhotoQuery = (db: Db, userUuid: string) =>
 
 /**
  * Deletes the user's photos (rows in one statement, then their objects), so a GET afterwards
- * is a 404. False when the user has no photo to show, and then nothing is touched.
+ * is a 404. Deletes nothing when the user has no photo to show. `guard` (the caller's right)
+ * lets it share a batch with the caller check; the objects go once the rows have.
  */
-export async function deleteUserPhotos(ctx: PhotoContext, userUuid: string): Promise<boolean> {
-  const shown = sql`exists (select 1 from photos p where p.user_uuid = ${userUuid} and p.status in ('pending', 'accepted'))`;
-  const gone = await ctx.db
+export const deleteUserPhotosStatement = (db: Db, userUuid: string, guard?: SQL) =>
+  db
     .delete(photos)
-    .where(and(eq(photos.userUuid, userUuid), shown))
+    .where(
+      and(
+        eq(photos.userUuid, userUuid),
+        sql`exists (select 1 from photos p where p.user_uuid = ${userUuid} and p.status in ('pending', 'accepted'))`,
+        guard,
+      ),
+    )
     .returning({ key: photos.r2Key });
-  if (gone.length === 0) return false;
-  await deletePhotoObjects(ctx.bucket, gone.map((g) => g.key));
-  return true;
-}
 
 /** The review queue: oldest first (worked in arrival order), keyset-paged over (status, id). */
 export const photosPageQuery = (db: Db, q: { status: PhotoStatus; limit: number; after?: string }) =>
@@ -159,30 +161,35 @@ async function notPending(db: Db, id: string): Promise<never> {
  * normal → celebrity. A repeated or late approval therefore changes nothing, not even a role an
  * admin has changed since.
  */
-export async function approvePhoto(ctx: PhotoContext, id: string, now: number): Promise<PhotoRow> {
-  const { db } = ctx;
+export function approveStatements(db: Db, id: string, now: number, guard?: SQL) {
   const owner = sql`(select p.user_uuid from photos p where p.id = ${id})`;
   const acceptedHere = sql`exists (select 1 from photos p where p.id = ${id} and p.status = 'accepted' and p.reviewed_at = ${now})`;
-  const [[accepted], gone] = await db.batch([
-    db.update(photos).set({ status: 'accepted', reviewedAt: now }).where(and(eq(photos.id, id), eq(photos.status, 'pending'))).returning(),
+  return [
+    db.update(photos).set({ status: 'accepted', reviewedAt: now }).where(and(eq(photos.id, id), eq(photos.status, 'pending'), guard)).returning(),
     db
       .delete(photos)
       .where(and(eq(photos.userUuid, owner), eq(photos.status, 'accepted'), ne(photos.id, id), acceptedHere))
       .returning({ key: photos.r2Key }),
     promote(db, owner, now, acceptedHere),
-  ]);
-  if (!accepted) return notPending(db, id);
+  ] as const;
+}
+
+/** After the approval batch: the accepted photo, or 404/409; superseded objects leave R2. */
+export async function finishApproval(ctx: PhotoContext, id: string, [[accepted], gone]: [PhotoRow[], { key: string }[], unknown]): Promise<PhotoRow> {
+  if (!accepted) return notPending(ctx.db, id);
   await dropObjects(ctx, gone.map((g) => g.key));
   return accepted;
 }
 
-/** Rejects a pending photo: the row stays as a record (status rejected), the bytes are deleted. */
-export async function rejectPhoto(ctx: PhotoContext, id: string, now: number): Promise<PhotoRow> {
-  const [rejected] = await ctx.db
+/** Rejects a pending photo: the row stays as a record (status rejected), the bytes are deleted after. */
+export const rejectStatement = (db: Db, id: string, now: number, guard?: SQL) =>
+  db
     .update(photos)
     .set({ status: 'rejected', reviewedAt: now })
-    .where(and(eq(photos.id, id), eq(photos.status, 'pending')))
+    .where(and(eq(photos.id, id), eq(photos.status, 'pending'), guard))
     .returning();
+
+export async function finishRejection(ctx: PhotoContext, id: string, [rejected]: PhotoRow[]): Promise<PhotoRow> {
   if (!rejected) return notPending(ctx.db, id);
   await deletePhotoObjects(ctx.bucket, [rejected.r2Key]);
   return rejected;

@@ -6,8 +6,21 @@ import type { AppRouteHandler } from '../../lib/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { ApiError, notFound } from '../../lib/problem';
 import { maySee } from '../../services/access';
-import { authorize } from '../../services/caller';
-import { approvePhoto, deleteUserPhotos, latestShownPhotoQuery, photosPage, photosPageQuery, rejectPhoto, submitPhoto, toPhotoDto, type PhotoContext } from '../../services/photos';
+import { authorize, callerMay } from '../../services/caller';
+import {
+  approveStatements,
+  deleteUserPhotosStatement,
+  finishApproval,
+  finishRejection,
+  latestShownPhotoQuery,
+  photosPage,
+  photosPageQuery,
+  rejectStatement,
+  submitPhoto,
+  toPhotoDto,
+  type PhotoContext,
+} from '../../services/photos';
+import { deletePhotoObjects } from '../../services/photo-storage';
 import { toUserDto } from '../../services/users';
 import type * as routes from './photos.routes';
 
@@ -52,10 +65,10 @@ export const getPhotoHandler: AppRouteHandler<typeof routes.getPhoto> = async (c
 
 export const deletePhotoHandler: AppRouteHandler<typeof routes.deletePhoto> = async (c) => {
   const { uuid } = c.req.valid('param');
-  // The caller first: R2 objects are deleted only for a live session with the right.
-  await authorize(c);
-  if (!maySee(c.var.auth.user, uuid)) throw notFound('photo');
-  if (!(await deleteUserPhotos(photoContext(c), uuid))) throw notFound('photo');
+  // The rows go in the caller's batch, guarded by the caller's right; the R2 objects only after.
+  const [gone] = await authorize(c, deleteUserPhotosStatement(c.get('db'), uuid, callerMay(c.var.claims, { target: uuid })));
+  if (!maySee(c.var.auth.user, uuid) || gone.length === 0) throw notFound('photo');
+  await deletePhotoObjects(c.env.PHOTOS, gone.map((g) => g.key));
   return c.body(null, 204);
 };
 
@@ -66,13 +79,16 @@ export const listPhotosHandler: AppRouteHandler<typeof routes.listPhotos> = asyn
   return c.json({ items: result.items.map(toPhotoDto), next_cursor: result.next_cursor }, 200);
 };
 
-// Review decisions check the caller (admin) before deciding: a rejection deletes from R2.
+// Review decisions are guarded by the admin check in SQL and share its batch; R2 objects are
+// deleted only after the guarded decision was written.
 export const approvePhotoHandler: AppRouteHandler<typeof routes.approvePhoto> = async (c) => {
-  await authorize(c);
-  return c.json(toPhotoDto(await approvePhoto(photoContext(c), c.req.valid('param').id, now())), 200);
+  const { id } = c.req.valid('param');
+  const results = await authorize(c, ...approveStatements(c.get('db'), id, now(), callerMay(c.var.claims, { adminOnly: true })));
+  return c.json(toPhotoDto(await finishApproval(photoContext(c), id, results)), 200);
 };
 
 export const rejectPhotoHandler: AppRouteHandler<typeof routes.rejectPhoto> = async (c) => {
-  await authorize(c);
-  return c.json(toPhotoDto(await rejectPhoto(photoContext(c), c.req.valid('param').id, now())), 200);
+  const { id } = c.req.valid('param');
+  const [rejected] = await authorize(c, rejectStatement(c.get('db'), id, now(), callerMay(c.var.claims, { adminOnly: true })));
+  return c.json(toPhotoDto(await finishRejection(photoContext(c), id, rejected)), 200);
 };
