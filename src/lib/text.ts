@@ -14,6 +14,8 @@ export const plainText = (max: number) =>
     .min(1)
     .max(max * 2)
     .regex(PLAIN_TEXT, 'must not contain control or invisible formatting characters')
+    // zod-to-openapi prints a `u` regex as `…$/u`; give JSON Schema the source itself.
+    .openapi({ pattern: PLAIN_TEXT.source })
     .refine((s) => [...s].length <= max, `must be at most ${max} characters`)
     .transform((s) => s.normalize('NFC'));
 
@@ -32,6 +34,7 @@ export const Email = z
   .trim()
   .max(254)
   .regex(EMAIL_PATTERN, 'must be an email address')
+  .openapi({ pattern: EMAIL_PATTERN.source })
   .transform((s) => s.normalize('NFC'))
   .openapi({ example: 'ada@example.com' });
 

@@ -65,7 +65,7 @@ export const deletePhoto = createRoute({
   security: bearer,
   middleware: [requireAuth()] as const,
   request: { params: UserUuidParam },
-  responses: { 204: { description: 'Deleted from R2 and D1' }, ...problems(401, 404) },
+  responses: { 204: { description: 'Deleted from R2 and D1' }, ...problems(400, 401, 404, 413) },
 });
 
 export const listPhotos = createRoute({
@@ -87,7 +87,7 @@ export const approvePhoto = createRoute({
   middleware: [requireAuth('admin')] as const,
   summary: 'Accept a pending photo; its user becomes celebrity (an admin stays admin)',
   request: { params: PhotoIdParam },
-  responses: { 200: json(PhotoSchema, 'The accepted photo'), ...problems(401, 403, 404, 409) },
+  responses: { 200: json(PhotoSchema, 'The accepted photo'), ...problems(400, 401, 403, 404, 409, 413) },
 });
 
 export const rejectPhoto = createRoute({
@@ -98,5 +98,5 @@ export const rejectPhoto = createRoute({
   middleware: [requireAuth('admin')] as const,
   summary: 'Reject a pending photo; its bytes are deleted from R2',
   request: { params: PhotoIdParam },
-  responses: { 200: json(PhotoSchema, 'The rejected photo'), ...problems(401, 403, 404, 409) },
+  responses: { 200: json(PhotoSchema, 'The rejected photo'), ...problems(400, 401, 403, 404, 409, 413) },
 });

@@ -34,12 +34,12 @@ export const deleteMySession = createRoute({
   method: 'delete', path: '/user/me/sessions/{id}', tags, ...auth,
   summary: 'Revoke one of the caller\'s sessions',
   request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 204: { description: 'Revoked' }, ...problems(401, 404) },
+  responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 404, 413) },
 });
 
 export const deleteUserSessions = createRoute({
   method: 'delete', path: '/user/{uuid}/sessions', tags, ...auth,
   summary: 'Revoke every session of a user: log out everywhere (self) or force a logout (admin)',
   request: { params: UserUuidParam },
-  responses: { 204: { description: 'All sessions revoked' }, ...problems(401, 404) },
+  responses: { 204: { description: 'All sessions revoked' }, ...problems(400, 401, 404, 413) },
 });

@@ -60,7 +60,7 @@ export const deleteMe = createRoute({
   summary: 'Erase the caller and everything about them',
   security: bearer,
   middleware: [requireAuth()] as const,
-  responses: { 204: { description: 'Erased' }, ...problems(401) },
+  responses: { 204: { description: 'Erased' }, ...problems(400, 401, 413) },
 });
 
 export const getUser = createRoute({
@@ -93,7 +93,7 @@ export const deleteUser = createRoute({
   security: bearer,
   middleware: [requireAuth()] as const,
   request: { params: UserUuidParam },
-  responses: { 204: { description: 'Erased' }, ...problems(401, 403, 404) },
+  responses: { 204: { description: 'Erased' }, ...problems(400, 401, 403, 404, 413) },
 });
 
 export const PasswordChangeSchema = z
