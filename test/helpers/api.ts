@@ -10,8 +10,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Sends a request through the real Worker's fetch handler. */
-export function call(method: string, path: string, opts: CallOptions = {}): Promise<Response> {
+/** Builds the Request a test sends: bearer token, JSON or form body, extra headers. */
+export function buildRequest(method: string, path: string, opts: CallOptions = {}): Request {
   const headers = new Headers(opts.headers);
   if (opts.token) headers.set('authorization', `Bearer ${opts.token}`);
   let body = opts.body;
@@ -22,7 +22,12 @@ export function call(method: string, path: string, opts: CallOptions = {}): Prom
     headers.set('content-type', 'application/x-www-form-urlencoded');
     body = new URLSearchParams(opts.form).toString();
   }
-  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  return new Request(`${BASE}${path}`, { method, headers, body });
+}
+
+/** Sends a request through the real Worker's fetch handler. */
+export function call(method: string, path: string, opts: CallOptions = {}): Promise<Response> {
+  return exports.default.fetch(buildRequest(method, path, opts));
 }
 
 export const get = (path: string, opts?: CallOptions) => call('GET', path, opts);

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { BASE, body, post } from '../helpers/api';
+import { body, buildRequest, get, post, type CallOptions } from '../helpers/api';
 import { countingD1 } from '../helpers/d1-counter';
 import { createUser, login, signedIn, type SignedIn } from '../helpers/factories';
 import { PNG } from '../helpers/images';
@@ -14,20 +14,10 @@ import { PNG } from '../helpers/images';
 const counter = countingD1(env.DB);
 const countedEnv = { ...env, DB: counter.db };
 
-async function trips(method: string, path: string, init: { token?: string; json?: unknown; form?: Record<string, string>; body?: BodyInit } = {}) {
-  const headers = new Headers();
-  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-  let payload = init.body;
-  if (init.json !== undefined) {
-    headers.set('content-type', 'application/json');
-    payload = JSON.stringify(init.json);
-  } else if (init.form) {
-    headers.set('content-type', 'application/x-www-form-urlencoded');
-    payload = new URLSearchParams(init.form).toString();
-  }
+async function trips(method: string, path: string, init: CallOptions = {}) {
   const ctx = createExecutionContext();
   counter.reset();
-  const res = await worker.fetch(new Request(`${BASE}${path}`, { method, headers, body: payload }), countedEnv as never, ctx);
+  const res = await worker.fetch(buildRequest(method, path, init), countedEnv as never, ctx);
   await waitOnExecutionContext(ctx);
   expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
   return { count: counter.count(), res };
@@ -40,7 +30,7 @@ let loginId: string;
 beforeAll(async () => {
   admin = await signedIn('admin');
   user = await signedIn();
-  const logins = await body<{ items: { uuid: string }[] }>(await worker.fetch(new Request(`${BASE}/user/me/logins`, { headers: { authorization: `Bearer ${user.access}` } }), env as never, createExecutionContext()));
+  const logins = await body<{ items: { uuid: string }[] }>(await get('/user/me/logins', { token: user.access }));
   loginId = logins.items[0]!.uuid;
 });
 
@@ -99,7 +89,7 @@ describe('D1 round trips per route', () => {
 
   it('DELETE /user/me/sessions/{id} and DELETE /user/{uuid}/sessions make 1', async () => {
     const target = await signedIn();
-    const sessions = await body<{ items: { id: string; current: boolean }[] }>(await worker.fetch(new Request(`${BASE}/user/me/sessions`, { headers: { authorization: `Bearer ${target.access}` } }), env as never, createExecutionContext()));
+    const sessions = await body<{ items: { id: string; current: boolean }[] }>(await get('/user/me/sessions', { token: target.access }));
     const other = await login(target);
     expect((await trips('DELETE', `/user/me/sessions/${sessions.items[0]!.id}`, { token: other.access })).count).toBe(1);
     expect((await trips('DELETE', `/user/${target.uuid}/sessions`, { token: admin.access })).count).toBe(1);
