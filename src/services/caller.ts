@@ -45,11 +45,14 @@ export async function authorize<const T extends readonly BatchItem<'sqlite'>[]>(
  * is `target` themselves or an admin (or only an admin, with `adminOnly`). Guards the writes
  * that `authorize` batches before it has seen the caller, so a refused caller changes nothing.
  */
-export function callerMay(claims: Claims, rule: { target?: string | SQL; adminOnly?: boolean }): SQL {
+export function callerMay(claims: Claims, rule: { target?: string | SQL; adminOnly?: boolean; revokedInBatchAt?: number }): SQL {
   const who = rule.adminOnly
     ? sql`cu.role = 'admin'`
     : rule.target !== undefined
       ? sql`(cu.uuid = ${rule.target} or cu.role = 'admin')`
       : sql`1`;
-  return sql`exists (select 1 from ${users} cu join ${sessions} cs on cs.id = ${claims.sid} and cs.user_uuid = cu.uuid and cs.revoked_at is null where cu.uuid = ${claims.sub} and cu.disabled = 0 and ${who})`;
+  // A statement that follows a revocation in the same batch (an admin demoting or disabling
+  // themselves) still sees the caller's session as live if this batch revoked it.
+  const live = rule.revokedInBatchAt === undefined ? sql`cs.revoked_at is null` : sql`(cs.revoked_at is null or cs.revoked_at = ${rule.revokedInBatchAt})`;
+  return sql`exists (select 1 from ${users} cu join ${sessions} cs on cs.id = ${claims.sid} and cs.user_uuid = cu.uuid and ${live} where cu.uuid = ${claims.sub} and cu.disabled = 0 and ${who})`;
 }

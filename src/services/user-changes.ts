@@ -22,12 +22,13 @@ export interface UserPatch {
 }
 
 /**
- * The writes of a user patch, guarded by `guard` (the caller's right to make them) so they can
+ * The writes of a user patch, guarded by `guard` (the caller's right to make them, as
+ * `callerMay` builds it) so they can
  * share a batch with the caller check: the revocation of every live session when the patch
  * changes the role or disables the user (compared with the row as it is before the update, in
  * SQL), then the update itself, returning the new row.
  */
-export function updateStatements(db: Db, args: { uuid: string; patch: UserPatch; guard: SQL; now: number }) {
+export function updateStatements(db: Db, args: { uuid: string; patch: UserPatch; guard: (revokedInBatchAt?: number) => SQL; now: number }) {
   const { uuid, patch, guard, now } = args;
   const roleChanges = patch.role !== undefined ? sql`u.role <> ${patch.role}` : sql`0`;
   const disables = patch.disabled === true ? sql`u.disabled = 0` : sql`0`;
@@ -38,8 +39,9 @@ export function updateStatements(db: Db, args: { uuid: string; patch: UserPatch;
     updatedAt: now,
   };
   return [
-    revokeSessionsStatement(db, { userUuid: uuid, guard: and(guard, changesAccess) }, now),
-    db.update(users).set(set).where(and(eq(users.uuid, uuid), guard)).returning(),
+    revokeSessionsStatement(db, { userUuid: uuid, guard: and(guard(), changesAccess) }, now),
+    // The caller may just have revoked their own session above (demoting or disabling themselves).
+    db.update(users).set(set).where(and(eq(users.uuid, uuid), guard(now))).returning(),
   ] as const;
 }
 

@@ -101,6 +101,15 @@ describe('PATCH /user/{uuid} by an admin', () => {
     expect(problem.errors!.map((e) => e.path).sort()).toEqual(['email', 'name']);
   });
 
+  it('demotes themselves through /user/me: 200 with the new role, and their own sessions end', async () => {
+    const admin = await signedIn('admin');
+    const res = await patch('/user/me', { token: admin.access, json: { role: 'normal' } });
+    expect(res.status).toBe(200);
+    expect(UserSchema.parse(await body(res)).role).toBe('normal');
+    expect(await roleOf(admin.uuid)).toBe('normal');
+    await expectUnauthorized(await get('/user/me', { token: admin.access }), true);
+  });
+
   it('answers 404 for a user that does not exist', async () => {
     const admin = await signedIn('admin');
     await expectProblem(await patch(`/user/${crypto.randomUUID()}`, { token: admin.access, json: { role: 'normal' } }), 404);

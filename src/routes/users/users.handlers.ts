@@ -52,7 +52,8 @@ async function patch(c: Context<AppEnv>, uuid: string, body: UserPatch) {
   const db = c.get('db');
   const at = now();
   const needsAdmin = body.role !== undefined || body.disabled !== undefined;
-  const guard = callerMay(c.var.claims, needsAdmin ? { adminOnly: true } : { target: uuid });
+  const rule = needsAdmin ? { adminOnly: true } : { target: uuid };
+  const guard = (revokedInBatchAt?: number) => callerMay(c.var.claims, { ...rule, revokedInBatchAt });
   let results;
   try {
     results = await authorize(c, findUserQuery(db, uuid), ...updateStatements(db, { uuid, patch: body, guard, now: at }));
