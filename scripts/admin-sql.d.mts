@@ -19,4 +19,4 @@ export declare function statsSql(now: number): string[];
 export declare function joinStatements(statements: string[]): string;
 export declare function revocationKey(sessionId: string): string;
 export declare function revocationValue(now: number, reason: string): string;
-export declare function revocationTtl(accessTokenTtlSeconds: number): number;
+export declare function revocationTtl(lastUsedAt: number, accessTokenTtlSeconds: number, now: number): number;

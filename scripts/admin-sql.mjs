@@ -69,9 +69,9 @@ const userUuidByName = (username) => `(SELECT uuid FROM users WHERE username_key
 /** Columns safe to print: never password_hash. */
 const USER_COLUMNS = 'uuid, username, email, name, surname, role, disabled, created_at, last_login_at';
 
-/** Revokes the live sessions of the user matched by `userExpr`, returning their ids. */
+/** Revokes the live sessions of the user matched by `userExpr`, returning their ids and last use. */
 const revokeSessionsOf = (userExpr, now) =>
-  `UPDATE sessions SET revoked_at = ${int(now)} WHERE user_uuid = ${userExpr} AND revoked_at IS NULL RETURNING id`;
+  `UPDATE sessions SET revoked_at = ${int(now)} WHERE user_uuid = ${userExpr} AND revoked_at IS NULL RETURNING id, last_used_at`;
 
 /**
  * set-role / make-admin. Results: [the user before (empty when there is no such user), revoked
@@ -159,4 +159,12 @@ export const joinStatements = (statements) => statements.map((s) => `${s};`).joi
 export const revocationKey = (sessionId) => `revoked-session:${sessionId}`;
 export const revocationValue = (now, reason) => JSON.stringify({ revoked_at: new Date(now).toISOString(), reason });
 /** KV refuses an expirationTtl below 60 s; records live as long as the access tokens they refuse. */
-export const revocationTtl = (accessTokenTtlSeconds) => Math.max(60, accessTokenTtlSeconds);
+/**
+ * Seconds a session's revocation record must live: until its newest access token expires
+ * (`last_used_at` + access TTL), at least KV's 60 s; 0 when none can still be valid (no record).
+ * The same rule as the worker's src/services/revocation.ts.
+ */
+export function revocationTtl(lastUsedAt, accessTokenTtlSeconds, now) {
+  const remaining = Math.ceil((lastUsedAt + accessTokenTtlSeconds * 1000 - now) / 1000);
+  return remaining <= 0 ? 0 : Math.max(60, remaining);
+}

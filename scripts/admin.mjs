@@ -49,7 +49,7 @@ function tomlSection(header, binding) {
 function config() {
   const ttl = Number(tomlSection('[vars]').ACCESS_TOKEN_TTL_SECONDS ?? 900);
   const bucket = tomlSection('[[r2_buckets]]', 'PHOTOS').bucket_name;
-  return { revocationTtl: sql.revocationTtl(Number.isFinite(ttl) ? ttl : 900), bucket };
+  return { accessTokenTtl: Number.isFinite(ttl) ? ttl : 900, bucket };
 }
 
 function wrangler(args, where) {
@@ -79,14 +79,20 @@ function d1(statements, where) {
   return parsed.map((r) => r.results ?? []);
 }
 
-/** One `wrangler kv bulk put` for every revoked session, each record expiring on its own. */
-function recordRevocations(ids, reason, now, where, cfg) {
-  if (ids.length === 0) return;
+/**
+ * One `wrangler kv bulk put` for the revoked sessions that may still have a valid access
+ * token, each record expiring with that token (idle sessions need none).
+ */
+function recordRevocations(revoked, reason, now, where, cfg) {
+  const records = revoked
+    .map((r) => ({ key: sql.revocationKey(r.id), expiration_ttl: sql.revocationTtl(Number(r.last_used_at), cfg.accessTokenTtl, now) }))
+    .filter((r) => r.expiration_ttl > 0);
+  if (records.length === 0) return;
   const dir = mkdtempSync(join(tmpdir(), 'userauth-admin-'));
   try {
     const file = join(dir, 'revocations.json');
     const value = sql.revocationValue(now, reason);
-    writeFileSync(file, JSON.stringify(ids.map((id) => ({ key: sql.revocationKey(id), value, expiration_ttl: cfg.revocationTtl }))));
+    writeFileSync(file, JSON.stringify(records.map((r) => ({ ...r, value }))));
     const run = wrangler(['kv', 'bulk', 'put', file, '--binding', 'REVOCATIONS'], where);
     if (run.status !== 0) throw new Failure(`Sessions are revoked in D1, but writing their KV records failed: ${run.stderr.trim() || run.stdout.trim()}`);
   } finally {
@@ -125,7 +131,7 @@ function setRole(username, role, where, cfg) {
   if (!before) throw new Failure(`No user named ${username}.`);
   if (!changed) return console.log(`${before.username} already has the role ${before.role}; nothing changed.`);
   const ids = revoked.map((r) => r.id);
-  recordRevocations(ids, 'role_changed', now, where, cfg);
+  recordRevocations(revoked, 'role_changed', now, where, cfg);
   console.log(`${changed.username} (${changed.uuid}): role ${before.role} -> ${changed.role}; revoked ${plural(ids.length, 'session')}.`);
 }
 
@@ -134,7 +140,7 @@ function revokeAll(username, where, cfg) {
   const [revoked, [user]] = d1(sql.revokeSessionsSql(username, now), where);
   if (!user) throw new Failure(`No user named ${username}.`);
   const ids = revoked.map((r) => r.id);
-  recordRevocations(ids, 'logout_everywhere', now, where, cfg);
+  recordRevocations(revoked, 'logout_everywhere', now, where, cfg);
   console.log(`${user.username} (${user.uuid}): revoked ${plural(ids.length, 'session')}${ids.length ? `: ${ids.join(', ')}` : ''}.`);
 }
 
@@ -154,7 +160,7 @@ function deleteUser(username, where, cfg) {
   // A photo uploaded between the two steps lost its row with the user; its object goes now.
   for (const p of latePhotos) erase(p.r2_key);
   const ids = revoked.map((r) => r.id);
-  recordRevocations(ids, 'deleted', now, where, cfg);
+  recordRevocations(revoked, 'deleted', now, where, cfg);
   if (!gone) throw new Failure(`${user.username} was already gone.`);
   console.log(`Deleted user ${clean(user.username)} (${user.uuid}, ${clean(user.email)}, ${user.role}) with`);
   console.log(`  ${plural(counts.logins, 'login record')}, ${plural(counts.sessions, 'session')} (${ids.length} live, now revoked in KV), ${plural(counts.refresh_tokens, 'refresh token')},`);

@@ -205,3 +205,12 @@ describe('admin commands against D1', () => {
     expect(counts!.logins_24h as number).toBeGreaterThan(0);
   });
 });
+
+describe('revocationTtl (admin scripts)', () => {
+  it('follows the worker: until the newest access token expires, at least 60 s, none for idle sessions', () => {
+    const now = 1_800_000_000_000;
+    expect(admin.revocationTtl(now, 900, now)).toBe(900);
+    expect(admin.revocationTtl(now - 870_000, 900, now)).toBe(60);
+    expect(admin.revocationTtl(now - 900_000, 900, now)).toBe(0);
+  });
+});
