@@ -21,11 +21,9 @@ export function fieldErrors(issues: Issue[]): FieldError[] {
  */
 export const createRouter = () =>
   new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
+    defaultHook: (result) => {
       if (result.success) return;
       if (result.target === 'param') throw new ApiError(404, 'No such resource');
-      const errors = fieldErrors(result.error.issues as Issue[]);
-      void c;
-      throw new ApiError(422, 'The request breaks the schema; see errors', { errors });
+      throw new ApiError(422, 'The request breaks the schema; see errors', { errors: fieldErrors(result.error.issues as Issue[]) });
     },
   });

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { refreshTokens, sessions, users, type SessionRow } from '../db/schema';
+import { refreshTokens, sessions, type SessionRow } from '../db/schema';
 import type { Config } from '../config';
 import type { ClientInfo } from '../lib/client';
 import { iso } from '../lib/clock';

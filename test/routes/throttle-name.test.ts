@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { body, post } from '../helpers/api';
+import { post } from '../helpers/api';
 import { createUser } from '../helpers/factories';
 import { BAD_CREDENTIALS } from '../../src/routes/token/token.errors';
 
