@@ -1,7 +1,8 @@
-import { and, eq, fillPlaceholders, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Context } from 'hono';
 import type { Db } from '../db/client';
+import { compiled } from '../db/compiled';
 import { sessions, users } from '../db/schema';
 import type { AppEnv, Claims } from '../env';
 import { forbidden, unauthorized } from '../lib/problem';
@@ -15,33 +16,8 @@ export const callerQuery = (db: Db, claims: { sub: string | Placeholder; sid: st
     .where(and(eq(users.uuid, claims.sub), eq(users.disabled, false)))
     .limit(1);
 
-/** `callerQuery` compiled by Drizzle with placeholders for the claims: once per isolate. */
-let compiled: ReturnType<ReturnType<typeof callerQuery>['prepare']> | undefined;
-
-/**
- * `callerQuery` as a batch item whose SQL was generated once per isolate. Building the select
- * with its join and rendering it to SQL cost about 0.3 ms of CPU in workerd on every
- * authenticated request (measured: docs/performance.md), for a text that never changes; only
- * the two claims are bound per request, and the result is mapped by the compiled query itself.
- *
- * Drizzle 0.45 has no public way to put a prepared query into `db.batch`, so this object meets
- * what its D1 `batch()` asks of an item: `_prepare()` giving `{ getQuery(), stmt, mapResult() }`.
- * Every authenticated route goes through here, so the route tests fail at once should a Drizzle
- * upgrade change that.
- */
-function callerStatement(db: Db, claims: Claims): BatchItem<'sqlite'> {
-  compiled ??= callerQuery(db, { sid: sql.placeholder('sid'), sub: sql.placeholder('sub') }).prepare();
-  const query = compiled.getQuery();
-  const params = fillPlaceholders(query.params, { sid: claims.sid, sub: claims.sub });
-  const mapper = compiled;
-  const item = {
-    getQuery: () => ({ sql: query.sql, params }),
-    // Prepared on this request's own binding (the compiled query's may be another env's).
-    stmt: (db as Db & { $client: D1Database }).$client.prepare(query.sql),
-    mapResult: (result: unknown, isFromBatch?: boolean) => mapper.mapResult(result, isFromBatch),
-  };
-  return { _prepare: () => item } as unknown as BatchItem<'sqlite'>;
-}
+/** `callerQuery` compiled once per isolate: every authenticated request runs it. */
+const callerStatement = compiled(['sid', 'sub'], callerQuery);
 
 type Results<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> };
 
@@ -56,7 +32,7 @@ type Results<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited
 export async function authorize<const T extends readonly BatchItem<'sqlite'>[]>(c: Context<AppEnv>, ...statements: T): Promise<Results<T>> {
   const db = c.get('db');
   const claims = c.var.claims;
-  const [callerRows, ...rest] = (await db.batch([callerStatement(db, claims), ...statements] as unknown as [BatchItem<'sqlite'>])) as unknown as [
+  const [callerRows, ...rest] = (await db.batch([callerStatement(db, { sid: claims.sid, sub: claims.sub }), ...statements] as unknown as [BatchItem<'sqlite'>])) as unknown as [
     { user: AppEnv['Variables']['auth']['user'] }[],
     ...unknown[],
   ];

@@ -97,6 +97,16 @@ describe('GET /user/me/sessions', () => {
     expect(after).toMatchObject({ ip: '192.0.2.200', user_agent: 'Tablet/1.1', current: true });
   });
 
+  it('keeps the recorded address and user agent when a refresh carries neither', async () => {
+    const user = await createUser();
+    const device = await loginFrom(user, 'Phone/2.0');
+    const res = await refresh(device.refresh);
+    expect(res.status).toBe(200);
+    const access = (await body<{ access_token: string }>(res)).access_token;
+    const [session] = (await body<{ items: SessionDto[] }>(await get('/user/me/sessions', { token: access }))).items;
+    expect(session).toMatchObject({ id: device.sid, ip: device.ip, user_agent: 'Phone/2.0', current: true });
+  });
+
   it('pages with an opaque cursor', async () => {
     const user = await createUser();
     const a = await loginFrom(user, 'A');
