@@ -1,4 +1,5 @@
 import { app } from './app';
 import type { Bindings } from './env';
+import { scheduled } from './scheduled';
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Bindings>;
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Bindings>;

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -68,7 +69,13 @@ export const sessions = sqliteTable(
     ip: text('ip'),
     country: text('country'),
   },
-  (t) => [index('sessions_user_uuid_idx').on(t.userUuid, t.id), index('sessions_expires_at_idx').on(t.expiresAt)],
+  (t) => [
+    index('sessions_user_uuid_idx').on(t.userUuid, t.id),
+    index('sessions_expires_at_idx').on(t.expiresAt),
+    // Partial: revocation is rare, so this index costs almost nothing on the hot refresh path.
+    // It lets the hourly cleanup find sessions revoked long ago without scanning the table.
+    index('sessions_revoked_at_idx').on(t.revokedAt).where(sql`revoked_at is not null`),
+  ],
 );
 
 /**

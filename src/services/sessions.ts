@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { refreshTokens, sessions, type SessionRow } from '../db/schema';
 import type { Config } from '../config';
@@ -47,14 +47,6 @@ export async function newSession(db: Db, config: Config, userUuid: string, clien
     db.insert(refreshTokens).values({ hash: await sha256Hex(refreshToken), sessionId: id, createdAt: now }),
   ] as const;
   return { id, refreshToken, statements };
-}
-
-/** Deletes the user's sessions that can never be used again (expired, or revoked long enough ago). */
-export function pruneSessions(db: Db, config: Config, userUuid: string, now: number) {
-  const revokedLongAgo = now - config.ACCESS_TOKEN_TTL_SECONDS * 1000;
-  return db
-    .delete(sessions)
-    .where(and(eq(sessions.userUuid, userUuid), or(lt(sessions.expiresAt, now), lt(sessions.revokedAt, revokedLongAgo))));
 }
 
 export interface SessionFilter {

@@ -7,7 +7,7 @@ import { loginThrottle } from '../db/schema';
  * such a user exists, so it reveals nothing). The first FREE_FAILURES consecutive failures
  * cost nothing; each failure after them blocks the name for 1 s, 2 s, 4 s … up to 15 min.
  * Never a permanent lock (NIST SP 800-63B-4 §3.2.2 allows one only after 100 failures).
- * Counters reset on success and are forgotten after a day without failures.
+ * Counters reset on success; the hourly cleanup deletes them after a day without failures.
  *
  * Every attempt is counted as a failure *before* the password is checked, in the same D1
  * batch that reads the block, and cleared again on success. Counting after the check would
@@ -17,7 +17,6 @@ export const FREE_FAILURES = 4;
 export const BASE_DELAY_MS = 1000;
 export const MAX_DELAY_MS = 15 * 60 * 1000;
 export const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
-const PRUNE_BATCH = 50;
 
 export const throttleKey = (normalisedLogin: string) => `login:${normalisedLogin}`;
 
@@ -53,19 +52,21 @@ export function countAttempt(db: Db, key: string, now: number) {
     });
 }
 
-/** Deletes a few counters idle for a day and not blocking, so the table prunes itself. */
-export function pruneThrottle(db: Db, now: number) {
+/**
+ * Deletes up to `limit` counters idle for a day and not blocking any more (the hourly cleanup,
+ * src/services/cleanup.ts), returning their keys.
+ */
+export function pruneThrottle(db: Db, now: number, limit: number) {
   const forgotten = db
     .select({ key: loginThrottle.key })
     .from(loginThrottle)
     .where(and(lt(loginThrottle.updatedAt, now - FORGET_AFTER_MS), lt(loginThrottle.blockedUntil, now)))
-    .limit(PRUNE_BATCH);
-  return db.delete(loginThrottle).where(inArray(loginThrottle.key, forgotten));
+    .limit(limit);
+  return db.delete(loginThrottle).where(inArray(loginThrottle.key, forgotten)).returning({ key: loginThrottle.key });
 }
 
-/** The statements of one attempt, for the password grant's first batch: [read, count, prune]. */
-export const attemptStatements = (db: Db, key: string, now: number) =>
-  [readThrottle(db, key), countAttempt(db, key, now), pruneThrottle(db, now)] as const;
+/** The statements of one attempt, batched before the password is checked: [read, count]. */
+export const attemptStatements = (db: Db, key: string, now: number) => [readThrottle(db, key), countAttempt(db, key, now)] as const;
 
 /** Milliseconds the name stays blocked, from the read made before this attempt counted. */
 export const blockedFor = (rows: { blockedUntil: number }[], now: number) => Math.max(0, (rows[0]?.blockedUntil ?? 0) - now);

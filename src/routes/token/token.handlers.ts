@@ -11,7 +11,7 @@ import { burnPasswordWork, verifyPassword, hashPassword } from '../../lib/passwo
 import { emailKey, usernameKey } from '../../lib/text';
 import { insertLogin } from '../../services/logins';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../../services/ip-limits';
-import { newSession, pruneSessions, revokeSessionOfRefreshToken, revokeSessions } from '../../services/sessions';
+import { newSession, revokeSessionOfRefreshToken, revokeSessions } from '../../services/sessions';
 import { rotateRefreshToken } from '../../services/refresh-rotation';
 import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../../services/throttle';
 import { tokenSettings } from '../../services/tokens';
@@ -79,7 +79,6 @@ async function passwordGrant(c: Ctx, params: Record<string, unknown>) {
   const access = await signAccessToken(tokenSettings(config), { sub: user.uuid, sid: session.id, role: user.role }, at);
   const newHash = verdict.needsRehash ? await hashPassword(input.password, params_) : undefined;
   await db.batch([
-    pruneSessions(db, config, user.uuid, at),
     ...session.statements,
     insertLogin(db, user.uuid, client, at),
     db

@@ -1,0 +1,1 @@
+CREATE INDEX `sessions_revoked_at_idx` ON `sessions` (`revoked_at`) WHERE revoked_at is not null;
