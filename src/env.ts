@@ -1,7 +1,7 @@
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type * as schema from './db/schema';
 import type { Config } from './config';
-import type { Role, UserRow } from './db/schema';
+import type { Role, User } from './db/schema';
 
 /** Bindings and vars from wrangler.toml plus secrets from `wrangler secret put` / `.dev.vars`. */
 export interface Bindings {
@@ -15,7 +15,7 @@ export interface Bindings {
 
 /** The authenticated caller, read fresh from D1 on every request (not from the token). */
 export interface AuthContext {
-  user: UserRow;
+  user: User;
   sessionId: string;
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -130,6 +130,15 @@ export const loginThrottle = sqliteTable(
 );
 
 export type UserRow = typeof users.$inferSelect;
+/** A user without the password hash: what every read selects except the password checks. */
+export type User = Omit<UserRow, 'passwordHash'>;
+const { passwordHash: _hash, ...columnsWithoutHash } = getTableColumns(users);
+/**
+ * The columns of `User`, for `select(userColumns)` and `returning(userColumns)`: the hash stays
+ * in D1 unless a password is being checked (login, password change), so no other code path
+ * holds it in memory or could leak it.
+ */
+export const userColumns = columnsWithoutHash;
 export type LoginRow = typeof logins.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type PhotoRow = typeof photos.$inferSelect;

@@ -3,14 +3,14 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Context } from 'hono';
 import type { Db } from '../db/client';
 import { compiled } from '../db/compiled';
-import { sessions, users } from '../db/schema';
+import { sessions, userColumns, users } from '../db/schema';
 import type { AppEnv, Claims } from '../env';
 import { forbidden, unauthorized } from '../lib/problem';
 
 /** The caller's row, only while their session is live and they are enabled. */
 export const callerQuery = (db: Db, claims: { sub: string | Placeholder; sid: string | Placeholder }) =>
   db
-    .select({ user: users })
+    .select({ user: userColumns })
     .from(users)
     .innerJoin(sessions, and(eq(sessions.id, claims.sid), eq(sessions.userUuid, users.uuid), isNull(sessions.revokedAt)))
     .where(and(eq(users.uuid, claims.sub), eq(users.disabled, false)))

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
-import { photos, users, type PhotoRow, type UserRow } from '../db/schema';
+import { photos, userColumns, users, type PhotoRow, type User } from '../db/schema';
 import { iso, isoOrNull } from '../lib/clock';
 import { sha256Hex } from '../lib/encoding';
 import { uuidv7 } from '../lib/ids';
@@ -54,7 +54,7 @@ const promote = (db: Db, userUuid: string | SQL, now: number, when = sql`1`) =>
     .update(users)
     .set({ role: 'celebrity', updatedAt: now })
     .where(and(eq(users.uuid, userUuid), eq(users.role, 'normal'), when))
-    .returning();
+    .returning(userColumns);
 
 /** Objects whose rows are already gone: best effort, logged (erasure lists the prefix anyway). */
 async function dropObjects(ctx: PhotoContext, keys: string[]) {
@@ -65,7 +65,7 @@ async function dropObjects(ctx: PhotoContext, keys: string[]) {
   }
 }
 
-export type Submission = { status: 'pending'; photo: PhotoRow } | { status: 'accepted'; photo: PhotoRow; user: UserRow };
+export type Submission = { status: 'pending'; photo: PhotoRow } | { status: 'accepted'; photo: PhotoRow; user: User };
 
 /**
  * Stores a photo and lets the configured recognizer decide. Order: the R2 object first, then
@@ -73,7 +73,7 @@ export type Submission = { status: 'pending'; photo: PhotoRow } | { status: 'acc
  * put (not recognised, recognizer error or timeout, D1 error) deletes the object, so nothing
  * is left behind; D1 is written only on success.
  */
-export async function submitPhoto(ctx: PhotoContext, user: UserRow, image: Uint8Array, type: ImageType, now: number): Promise<Submission> {
+export async function submitPhoto(ctx: PhotoContext, user: User, image: Uint8Array, type: ImageType, now: number): Promise<Submission> {
   const { db, config } = ctx;
   const recognizer = recognizerFor(config);
   const id = uuidv7(now);

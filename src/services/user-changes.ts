@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { users, type Role, type UserRow } from '../db/schema';
+import { userColumns, users, type Role, type User } from '../db/schema';
 import type { Bindings } from '../env';
 import type { Config } from '../config';
 import { hashPassword } from '../lib/password';
@@ -41,7 +41,7 @@ export function updateStatements(db: Db, args: { uuid: string; patch: UserPatch;
   return [
     revokeSessionsStatement(db, { userUuid: uuid, guard: and(guard(), changesAccess) }, now),
     // The caller may just have revoked their own session above (demoting or disabling themselves).
-    db.update(users).set(set).where(and(eq(users.uuid, uuid), guard(now))).returning(),
+    db.update(users).set(set).where(and(eq(users.uuid, uuid), guard(now))).returning(userColumns),
   ] as const;
 }
 
@@ -49,7 +49,7 @@ export function updateStatements(db: Db, args: { uuid: string; patch: UserPatch;
 export async function changePasswordOf(
   db: Db,
   kv: KVNamespace,
-  args: { config: Config; user: UserRow; newPassword: string; keepSessionId: string; now: number; throttleKey?: string },
+  args: { config: Config; user: User; newPassword: string; keepSessionId: string; now: number; throttleKey?: string },
 ) {
   const { config, user, now } = args;
   assertPasswordAllowed(args.newPassword, config, { username: user.username, email: user.email }, 'new_password');

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { users, type Role, type UserRow } from '../db/schema';
+import { userColumns, users, type Role, type User } from '../db/schema';
 import type { Config } from '../config';
 import { iso, isoOrNull } from '../lib/clock';
 import { uuidv7 } from '../lib/ids';
@@ -11,7 +11,7 @@ import { emailKey, usernameKey } from '../lib/text';
 import { toPage } from '../lib/pagination';
 
 /** The public shape of a user: a hand-written DTO, so no hash can ever leak through it. */
-export function toUserDto(u: UserRow) {
+export function toUserDto(u: User) {
   return {
     uuid: u.uuid,
     username: u.username,
@@ -63,7 +63,7 @@ export interface NewUser {
 }
 
 /** Signs a user up with role `normal`; one INSERT … RETURNING, uniqueness enforced by the indexes. */
-export async function createUser(db: Db, config: Config, input: NewUser, now: number): Promise<UserRow> {
+export async function createUser(db: Db, config: Config, input: NewUser, now: number): Promise<User> {
   assertPasswordAllowed(input.password, config, { username: input.username, email: input.email });
   const passwordHash = await hashPassword(input.password, passwordParams(config));
   try {
@@ -86,7 +86,7 @@ export async function createUser(db: Db, config: Config, input: NewUser, now: nu
         createdAt: now,
         updatedAt: now,
       })
-      .returning();
+      .returning(userColumns);
     return row!;
   } catch (err) {
     throw conflictFrom(err) ?? err;
@@ -94,9 +94,12 @@ export async function createUser(db: Db, config: Config, input: NewUser, now: nu
 }
 
 /** One user by uuid, as a query to batch (an array of zero or one row). */
-export const findUserQuery = (db: Db, uuid: string) => db.select().from(users).where(eq(users.uuid, uuid)).limit(1);
+export const findUserQuery = (db: Db, uuid: string) => db.select(userColumns).from(users).where(eq(users.uuid, uuid)).limit(1);
 
-/** Finds a user by username or email, in any case. Usernames cannot contain `@`. */
+/** The password hash of one user, as a query to batch (the password change checks the current password). */
+export const passwordHashQuery = (db: Db, uuid: string) => db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.uuid, uuid));
+
+/** Finds a user by username or email, in any case, with the password hash (the password grant). Usernames cannot contain `@`. */
 export function findByLogin(db: Db, login: string) {
   const where = login.includes('@') ? eq(users.emailKey, emailKey(login)) : eq(users.usernameKey, usernameKey(login));
   return db.select().from(users).where(where).limit(1);
@@ -105,13 +108,13 @@ export function findByLogin(db: Db, login: string) {
 /** Newest first, keyset-paged over (role, uuid) or uuid: fetches `limit + 1` to know if more follow. */
 export function usersPageQuery(db: Db, q: { limit: number; after?: string; role?: Role }) {
   return db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(and(q.role ? eq(users.role, q.role) : undefined, q.after ? lt(users.uuid, q.after) : undefined))
     .orderBy(desc(users.uuid))
     .limit(q.limit + 1);
 }
 
-export const usersPage = (rows: UserRow[], limit: number) => toPage(rows, limit, (u) => u.uuid);
+export const usersPage = (rows: User[], limit: number) => toPage(rows, limit, (u) => u.uuid);
 
 export const countUsers = (db: Db) => db.select({ n: sql<number>`count(*)` }).from(users);

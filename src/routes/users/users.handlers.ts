@@ -12,7 +12,7 @@ import { withinIpLimit, IP_LIMIT_PERIOD_SECONDS } from '../../services/ip-limits
 import { recordRevocations } from '../../services/revocation';
 import { attemptStatements, blockedFor } from '../../services/throttle';
 import { changePasswordOf, eraseUser, updateStatements, type UserPatch } from '../../services/user-changes';
-import { assertPasswordAllowed, conflictFrom, createUser, findUserQuery, passwordParams, toUserDto, usersPage, usersPageQuery } from '../../services/users';
+import { assertPasswordAllowed, conflictFrom, createUser, findUserQuery, passwordHashQuery, passwordParams, toUserDto, usersPage, usersPageQuery } from '../../services/users';
 import type * as routes from './users.routes';
 
 export const signUpHandler: AppRouteHandler<typeof routes.signUp> = async (c) => {
@@ -108,14 +108,16 @@ export const changePasswordHandler: AppRouteHandler<typeof routes.changePassword
   assertPasswordAllowed(body.new_password, config, {}, 'new_password');
   const key = `password:${c.var.claims.sub}`;
   const at = now();
-  const [throttle] = await authorize(c, ...attemptStatements(db, key, at));
+  // The hash is read in the caller's batch (same transaction, so it exists once authorize passes),
+  // for this route only: `authorize` loads callers without it.
+  const [[stored], throttle] = await authorize(c, passwordHashQuery(db, c.var.claims.sub), ...attemptStatements(db, key, at));
   const { user, sessionId } = c.var.auth;
   assertPasswordAllowed(body.new_password, config, { username: user.username, email: user.email }, 'new_password');
   const blockedMs = blockedFor(throttle, at);
   if (blockedMs > 0) {
     throw new ApiError(429, 'Too many wrong passwords; try again later', { headers: { 'retry-after': String(Math.ceil(blockedMs / 1000)) } });
   }
-  const verdict = await verifyPassword(body.current_password, user.passwordHash, passwordParams(config));
+  const verdict = await verifyPassword(body.current_password, stored!.passwordHash, passwordParams(config));
   if (!verdict.ok) {
     throw new ApiError(422, 'The current password is incorrect', { errors: [{ path: 'current_password', message: 'is incorrect' }] });
   }
