@@ -1,5 +1,6 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { compiled } from '../db/compiled';
 import { logins, type LoginRow } from '../db/schema';
 import type { ClientInfo } from '../lib/client';
 import { iso } from '../lib/clock';
@@ -11,8 +12,10 @@ export function toLoginDto(l: LoginRow) {
 }
 
 /** The INSERT of one login record, for batching with the rest of a password grant. */
-export const insertLogin = (db: Db, userUuid: string, client: ClientInfo, now: number) =>
-  db.insert(logins).values({ uuid: uuidv7(now), userUuid, loginTime: now, ...client });
+export const insertLogin = (db: Db, userUuid: string, client: ClientInfo, now: number) => insertCompiled(db, { uuid: uuidv7(now), userUuid, now, ...client });
+const insertCompiled = compiled(['uuid', 'userUuid', 'now', 'ip', 'userAgent', 'country'], (db, p) =>
+  db.insert(logins).values({ uuid: p.uuid, userUuid: p.userUuid, loginTime: p.now, ip: p.ip, userAgent: p.userAgent, country: p.country }),
+);
 
 /** Newest first, `limit + 1` rows; every login record when `userUuid` is omitted (admin). */
 export function loginsPageQuery(db: Db, q: { userUuid?: string; limit: number; after?: string }) {

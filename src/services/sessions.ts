@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { compiled } from '../db/compiled';
 import { refreshTokens, sessions, type SessionRow } from '../db/schema';
 import type { Config } from '../config';
 import type { ClientInfo } from '../lib/client';
@@ -29,22 +30,31 @@ export function toSessionDto(s: SessionRow, currentSessionId?: string) {
   };
 }
 
+// The inserts of a password grant, compiled once per isolate (src/db/compiled.ts).
+const insertSession = compiled(['id', 'userUuid', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country'], (db, p) =>
+  db.insert(sessions).values({
+    id: p.id,
+    userUuid: p.userUuid,
+    createdAt: p.now,
+    lastUsedAt: p.now,
+    expiresAt: p.expiresAt,
+    absoluteExpiresAt: p.absolute,
+    ip: p.ip,
+    userAgent: p.userAgent,
+    country: p.country,
+  }),
+);
+const insertRefreshToken = compiled(['hash', 'sessionId', 'now'], (db, p) => db.insert(refreshTokens).values({ hash: p.hash, sessionId: p.sessionId, createdAt: p.now }));
+
 /** A new session (refresh-token family): the statements to batch and the token to hand out. */
 export async function newSession(db: Db, config: Config, userUuid: string, client: ClientInfo, now: number) {
   const id = uuidv7(now);
   const refreshToken = randomToken(REFRESH_TOKEN_BYTES);
   const absolute = now + config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS * 1000;
+  const expiresAt = Math.min(now + config.REFRESH_TOKEN_TTL_SECONDS * 1000, absolute);
   const statements = [
-    db.insert(sessions).values({
-      id,
-      userUuid,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: Math.min(now + config.REFRESH_TOKEN_TTL_SECONDS * 1000, absolute),
-      absoluteExpiresAt: absolute,
-      ...client,
-    }),
-    db.insert(refreshTokens).values({ hash: await sha256Hex(refreshToken), sessionId: id, createdAt: now }),
+    insertSession(db, { id, userUuid, now, expiresAt, absolute, ...client }),
+    insertRefreshToken(db, { hash: await sha256Hex(refreshToken), sessionId: id, now }),
   ] as const;
   return { id, refreshToken, statements };
 }

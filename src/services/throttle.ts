@@ -1,5 +1,6 @@
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { compiled } from '../db/compiled';
 import { loginThrottle } from '../db/schema';
 
 /**
@@ -27,7 +28,7 @@ export function delayAfter(failures: number): number {
 }
 
 /** The select that tells whether a name is blocked right now (before this attempt counts). */
-export const readThrottle = (db: Db, key: string) =>
+export const readThrottle = (db: Db, key: string | Placeholder) =>
   db.select({ blockedUntil: loginThrottle.blockedUntil }).from(loginThrottle).where(eq(loginThrottle.key, key));
 
 /**
@@ -35,9 +36,8 @@ export const readThrottle = (db: Db, key: string) =>
  * do not lengthen the block. A count idle for FORGET_AFTER_MS starts again at 1. The block
  * computed here in SQL is delayAfter(failures).
  */
-export function countAttempt(db: Db, key: string, now: number) {
-  const stale = now - FORGET_AFTER_MS;
-  const failures = sql`(case when ${loginThrottle.updatedAt} < ${stale} then 1 else ${loginThrottle.failures} + 1 end)`;
+export function countAttempt(db: Db, key: string | Placeholder, now: number | Placeholder) {
+  const failures = sql`(case when ${loginThrottle.updatedAt} < ${now} - ${FORGET_AFTER_MS} then 1 else ${loginThrottle.failures} + 1 end)`;
   return db
     .insert(loginThrottle)
     .values({ key, failures: 1, blockedUntil: 0, updatedAt: now })
@@ -45,7 +45,7 @@ export function countAttempt(db: Db, key: string, now: number) {
       target: loginThrottle.key,
       set: {
         failures,
-        updatedAt: now,
+        updatedAt: sql`${now}`,
         blockedUntil: sql`(case when ${failures} > ${FREE_FAILURES} then ${now} + min(${BASE_DELAY_MS} * (1 << min(${failures} - ${FREE_FAILURES + 1}, 20)), ${MAX_DELAY_MS}) else 0 end)`,
       },
       setWhere: sql`${loginThrottle.blockedUntil} <= ${now}`,
@@ -65,10 +65,16 @@ export function pruneThrottle(db: Db, now: number, limit: number) {
   return db.delete(loginThrottle).where(inArray(loginThrottle.key, forgotten)).returning({ key: loginThrottle.key });
 }
 
+// Compiled once per isolate (src/db/compiled.ts): they run on every login and password change.
+const readCompiled = compiled(['key'], (db, p) => readThrottle(db, p.key));
+const countCompiled = compiled(['key', 'now'], (db, p) => countAttempt(db, p.key, p.now));
+const clearCompiled = compiled(['key'], (db, p) => db.delete(loginThrottle).where(eq(loginThrottle.key, p.key)));
+
 /** The statements of one attempt, batched before the password is checked: [read, count]. */
-export const attemptStatements = (db: Db, key: string, now: number) => [readThrottle(db, key), countAttempt(db, key, now)] as const;
+export const attemptStatements = (db: Db, key: string, now: number) => [readCompiled(db, { key }), countCompiled(db, { key, now })] as const;
 
 /** Milliseconds the name stays blocked, from the read made before this attempt counted. */
 export const blockedFor = (rows: { blockedUntil: number }[], now: number) => Math.max(0, (rows[0]?.blockedUntil ?? 0) - now);
 
-export const clearFailures = (db: Db, key: string) => db.delete(loginThrottle).where(eq(loginThrottle.key, key));
+/** Deletes a name's counter (a success), as a statement to batch. */
+export const clearFailures = (db: Db, key: string) => clearCompiled(db, { key });

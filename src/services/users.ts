@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { compiled } from '../db/compiled';
 import { userColumns, users, type Role, type User } from '../db/schema';
 import type { Config } from '../config';
 import { iso, isoOrNull } from '../lib/clock';
@@ -101,9 +102,21 @@ export const passwordHashQuery = (db: Db, uuid: string) => db.select({ passwordH
 
 /** Finds a user by username or email, in any case, with the password hash (the password grant). Usernames cannot contain `@`. */
 export function findByLogin(db: Db, login: string) {
-  const where = login.includes('@') ? eq(users.emailKey, emailKey(login)) : eq(users.usernameKey, usernameKey(login));
-  return db.select().from(users).where(where).limit(1);
+  return login.includes('@') ? byEmailKey(db, { key: emailKey(login) }) : byUsernameKey(db, { key: usernameKey(login) });
 }
+const byUsernameKey = compiled(['key'], (db, p) => db.select().from(users).where(eq(users.usernameKey, p.key)).limit(1));
+const byEmailKey = compiled(['key'], (db, p) => db.select().from(users).where(eq(users.emailKey, p.key)).limit(1));
+
+/**
+ * A successful password grant: `last_login_at`, and the new hash when the stored one had older
+ * parameters (`newHash` null keeps the stored one). A statement to batch.
+ */
+export const recordLogin = compiled(['uuid', 'now', 'newHash'], (db, p) =>
+  db
+    .update(users)
+    .set({ lastLoginAt: sql`${p.now}`, passwordHash: sql`coalesce(${p.newHash}, ${users.passwordHash})` })
+    .where(eq(users.uuid, p.uuid)),
+);
 
 /** Newest first, keyset-paged over (role, uuid) or uuid: fetches `limit + 1` to know if more follow. */
 export function usersPageQuery(db: Db, q: { limit: number; after?: string; role?: Role }) {

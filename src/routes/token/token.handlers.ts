@@ -1,8 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env';
-import { users } from '../../db/schema';
-import { eq } from 'drizzle-orm';
 import { BodyError, bodyKind, readObjectBody } from '../../lib/body';
 import { clientInfo } from '../../lib/client';
 import { now } from '../../lib/clock';
@@ -15,7 +13,7 @@ import { newSession, revokeSessionOfRefreshToken, revokeSessions } from '../../s
 import { rotateRefreshToken } from '../../services/refresh-rotation';
 import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../../services/throttle';
 import { tokenSettings } from '../../services/tokens';
-import { findByLogin, passwordParams } from '../../services/users';
+import { findByLogin, passwordParams, recordLogin } from '../../services/users';
 import { BAD_CREDENTIALS, OAuthError, oauthErrorResponse } from './token.errors';
 import { PasswordGrantSchema, RefreshGrantSchema, RevokeRequestSchema } from './token.schemas';
 
@@ -81,10 +79,7 @@ async function passwordGrant(c: Ctx, params: Record<string, unknown>) {
   await db.batch([
     ...session.statements,
     insertLogin(db, user.uuid, client, at),
-    db
-      .update(users)
-      .set({ lastLoginAt: at, ...(newHash ? { passwordHash: newHash } : {}) })
-      .where(eq(users.uuid, user.uuid)),
+    recordLogin(db, { uuid: user.uuid, now: at, newHash: newHash ?? null }),
     clearFailures(db, key),
   ]);
   return tokenResponse(c, access.token, access.expiresIn, session.refreshToken);
