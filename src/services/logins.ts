@@ -11,11 +11,13 @@ export function toLoginDto(l: LoginRow) {
   return { uuid: l.uuid, user_uuid: l.userUuid, login_time: iso(l.loginTime), ip: l.ip, user_agent: l.userAgent, country: l.country };
 }
 
-/** The INSERT of one login record, for batching with the rest of a password grant. */
-export const insertLogin = (db: Db, userUuid: string, client: ClientInfo, now: number) => insertCompiled(db, { uuid: uuidv7(now), userUuid, now, ...client });
+// Compiled once per isolate (src/db/compiled.ts): one runs on every password grant.
 const insertCompiled = compiled(['uuid', 'userUuid', 'now', 'ip', 'userAgent', 'country'], (db, p) =>
   db.insert(logins).values({ uuid: p.uuid, userUuid: p.userUuid, loginTime: p.now, ip: p.ip, userAgent: p.userAgent, country: p.country }),
 );
+
+/** The INSERT of one login record, for batching with the rest of a password grant. */
+export const insertLogin = (db: Db, userUuid: string, client: ClientInfo, now: number) => insertCompiled(db, { uuid: uuidv7(now), userUuid, now, ...client });
 
 /** Newest first, `limit + 1` rows; every login record when `userUuid` is omitted (admin). */
 export function loginsPageQuery(db: Db, q: { userUuid?: string; limit: number; after?: string }) {

@@ -97,6 +97,10 @@ export async function createUser(db: Db, config: Config, input: NewUser, now: nu
 /** One user by uuid, as a query to batch (an array of zero or one row). */
 export const findUserQuery = (db: Db, uuid: string) => db.select(userColumns).from(users).where(eq(users.uuid, uuid)).limit(1);
 
+// The password grant's lookups, compiled once per isolate (src/db/compiled.ts).
+const byUsernameKey = compiled(['key'], (db, p) => db.select().from(users).where(eq(users.usernameKey, p.key)).limit(1));
+const byEmailKey = compiled(['key'], (db, p) => db.select().from(users).where(eq(users.emailKey, p.key)).limit(1));
+
 /** The password hash of one user, as a query to batch (the password change checks the current password). */
 export const passwordHashQuery = (db: Db, uuid: string) => db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.uuid, uuid));
 
@@ -104,8 +108,6 @@ export const passwordHashQuery = (db: Db, uuid: string) => db.select({ passwordH
 export function findByLogin(db: Db, login: string) {
   return login.includes('@') ? byEmailKey(db, { key: emailKey(login) }) : byUsernameKey(db, { key: usernameKey(login) });
 }
-const byUsernameKey = compiled(['key'], (db, p) => db.select().from(users).where(eq(users.usernameKey, p.key)).limit(1));
-const byEmailKey = compiled(['key'], (db, p) => db.select().from(users).where(eq(users.emailKey, p.key)).limit(1));
 
 /**
  * A successful password grant: `last_login_at`, and the new hash when the stored one had older

@@ -1,16 +1,20 @@
 /**
  * An instrumented D1 binding: the real local D1, with every round trip counted. A round trip
  * is one call that reaches the database: a statement's first/all/run/raw, a batch, an exec.
- * Used to hold each route to its round-trip budget (a regression fails `npm test`).
+ * Used to hold each route to its round-trip budget (a regression fails `npm test`). It also
+ * keeps the SQL text of every statement prepared since the last reset.
  */
 export interface CountingD1 {
   db: D1Database;
   count: () => number;
+  /** The SQL of every statement prepared since the last reset, in order. */
+  queries: () => string[];
   reset: () => void;
 }
 
 export function countingD1(real: D1Database): CountingD1 {
   let trips = 0;
+  let queries: string[] = [];
   const realOf = new WeakMap<object, D1PreparedStatement>();
 
   const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => {
@@ -33,7 +37,12 @@ export function countingD1(real: D1Database): CountingD1 {
 
   const db = new Proxy(real, {
     get(target, prop) {
-      if (prop === 'prepare') return (query: string) => wrap(target.prepare(query));
+      if (prop === 'prepare') {
+        return (query: string) => {
+          queries.push(query);
+          return wrap(target.prepare(query));
+        };
+      }
       if (prop === 'batch') {
         return (statements: D1PreparedStatement[]) => {
           trips += 1;
@@ -51,5 +60,13 @@ export function countingD1(real: D1Database): CountingD1 {
     },
   });
 
-  return { db, count: () => trips, reset: () => (trips = 0) };
+  return {
+    db,
+    count: () => trips,
+    queries: () => [...queries],
+    reset: () => {
+      trips = 0;
+      queries = [];
+    },
+  };
 }
