@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { attemptStatements, blockedFor, countAttempt, delayAfter, FORGET_AFTER_MS, MAX_DELAY_MS, pruneThrottle } from '../../src/services/throttle';
+import { insertThrottleRow } from '../helpers/throttle';
 
 // The delay schedule and the D1 statements that keep it, driven with an explicit `now`
 // instead of sleeping.
@@ -12,8 +13,7 @@ const row = (key: string) =>
   env.DB.prepare('select failures, blocked_until as blockedUntil, updated_at as updatedAt from login_throttle where key = ?')
     .bind(key)
     .first<{ failures: number; blockedUntil: number; updatedAt: number }>();
-const insertRow = (key: string, failures: number, blockedUntil: number, updatedAt: number) =>
-  env.DB.prepare('insert into login_throttle (key, failures, blocked_until, updated_at) values (?, ?, ?, ?)').bind(key, failures, blockedUntil, updatedAt).run();
+const insertRow = (key: string, failures: number, blockedUntil: number, updatedAt: number) => insertThrottleRow(key, { failures, blockedUntil, updatedAt });
 
 describe('login throttle delay schedule', () => {
   it('is free for four failures, then 1 s doubling, capped at 15 minutes', () => {

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { post } from '../helpers/api';
 import { createUser } from '../helpers/factories';
+import { insertThrottleRow } from '../helpers/throttle';
 import { BAD_CREDENTIALS } from '../../src/routes/token/token.errors';
 
 // Per-login-name throttling (src/services/throttle.ts): the first 4 consecutive failures are
@@ -56,9 +57,7 @@ describe('POST /token password grant throttling per login name', () => {
   it('gives Retry-After as the whole seconds left of the block', async () => {
     const user = await createUser();
     const key = `login:${user.username.toLowerCase()}`;
-    await env.DB.prepare('insert into login_throttle (key, failures, blocked_until, updated_at) values (?, 12, ?, ?)')
-      .bind(key, Date.now() + 600_000, Date.now())
-      .run();
+    await insertThrottleRow(key, { failures: 12, blockedUntil: Date.now() + 600_000, updatedAt: Date.now() });
     const res = await grant(user.username, user.password);
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(599);
@@ -89,9 +88,7 @@ describe('POST /token password grant throttling per login name', () => {
   it('never locks a name for good: after a thousand failures the right password works once the block passes', async () => {
     const user = await createUser();
     const key = `login:${user.username.toLowerCase()}`;
-    await env.DB.prepare('insert into login_throttle (key, failures, blocked_until, updated_at) values (?, 1000, ?, ?)')
-      .bind(key, Date.now() - 1, Date.now())
-      .run();
+    await insertThrottleRow(key, { failures: 1000, blockedUntil: Date.now() - 1, updatedAt: Date.now() });
     expect((await grant(user.username, user.password)).status).toBe(200);
   });
 

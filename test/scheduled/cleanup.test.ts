@@ -6,6 +6,7 @@ import { CLEANUP_BATCH } from '../../src/services/cleanup';
 import { FORGET_AFTER_MS } from '../../src/services/throttle';
 import { get, post } from '../helpers/api';
 import { createUser, login } from '../helpers/factories';
+import { insertThrottleRow } from '../helpers/throttle';
 
 // The hourly cron trigger (src/scheduled.ts), run the way the runtime runs it, against the local D1.
 
@@ -90,8 +91,7 @@ describe('hourly cleanup', () => {
   it('forgets throttle counters idle for a day, keeping recent ones and any still blocking', async () => {
     const now = Date.now();
     const tag = crypto.randomUUID().slice(0, 8);
-    const insert = (key: string, blockedUntil: number, updatedAt: number) =>
-      env.DB.prepare('insert into login_throttle (key, failures, blocked_until, updated_at) values (?, 3, ?, ?)').bind(key, blockedUntil, updatedAt).run();
+    const insert = (key: string, blockedUntil: number, updatedAt: number) => insertThrottleRow(key, { failures: 3, blockedUntil, updatedAt });
     await insert(`login:stale_${tag}`, 0, now - FORGET_AFTER_MS - 1000);
     await insert(`login:recent_${tag}`, 0, now - 1000);
     await insert(`login:blocking_${tag}`, now + HOUR, now - FORGET_AFTER_MS - 1000);
