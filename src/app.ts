@@ -1,14 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env';
-import { renderError } from './lib/errors';
+import { renderProblem } from './lib/errors';
 import { methodNotAllowed } from './lib/method-not-allowed';
 import { problemResponse } from './lib/problem';
 import { limitBody } from './middleware/body-limit';
-import { context } from './middleware/context';
+import { requestId, withDeps } from './middleware/context';
 import { cors } from './middleware/cors';
 import { securityHeaders } from './middleware/security-headers';
 import { strictJson } from './middleware/strict-json';
-import { mountDocs } from './routes/docs/docs.index';
+import { docsRouter } from './routes/docs/docs.index';
 import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
 import { photosRouter } from './routes/photos/photos.index';
@@ -16,25 +16,30 @@ import { sessionsRouter } from './routes/sessions/sessions.index';
 import { tokenRouter } from './routes/token/token.index';
 import { usersRouter } from './routes/users/users.index';
 
-/** Builds the worker: middleware, route groups, error rendering and the API documents. */
+/** The JSON API: its body checks and problem+json errors, shared by its route groups. */
+function apiRouter() {
+  const api = new OpenAPIHono<AppEnv>();
+  api.use('*', withDeps(), limitBody(), strictJson());
+  for (const group of [metaRouter, usersRouter, loginsRouter, sessionsRouter, photosRouter]) api.route('/', group);
+  api.onError(renderProblem);
+  return api;
+}
+
+/**
+ * Builds the worker. Global middleware is what every response needs and nothing else (request
+ * id, security headers, CORS); each front door then brings its own body handling and error
+ * rendering: /token (RFC 6749), the JSON API (problem+json), the documents (their own CSP).
+ * /token is mounted before the API so that its requests end in its own router: Hono runs
+ * matching handlers in order and stops at the first that answers.
+ */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
-  app.use('*', securityHeaders());
-  app.use('*', cors());
-  app.use('*', context());
-  app.use('*', limitBody());
-  app.use('*', strictJson());
-
-  app.route('/', metaRouter);
-  app.route('/', tokenRouter);
-  app.route('/', usersRouter);
-  app.route('/', loginsRouter);
-  app.route('/', sessionsRouter);
-  app.route('/', photosRouter);
-  mountDocs(app);
-
-  app.notFound((c) => methodNotAllowed(c, app.routes) ?? problemResponse(404, 'No such resource'));
-  app.onError(renderError);
+  app.use('*', requestId(), securityHeaders(), cors());
+  app.route('/token', tokenRouter);
+  app.route('/', apiRouter());
+  app.route('/', docsRouter(app));
+  app.notFound((c) => methodNotAllowed(c, app.routes) ?? problemResponse('not_found', 'No such resource'));
+  app.onError(renderProblem);
   return app;
 }
 

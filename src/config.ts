@@ -3,8 +3,22 @@ import { z } from 'zod';
 /** PBKDF2 above this is rejected by production Workers (local workerd accepts it silently). */
 export const MAX_PBKDF2_ITERATIONS = 100_000;
 
+/**
+ * A numeric var: unset takes the default, but a value must be written out. An empty or blank
+ * string is refused, not read as 0 (`z.coerce` would make an empty RECOGNIZER_MIN_CONFIDENCE
+ * pass every match).
+ */
+const numeric = (pattern: RegExp) =>
+  z
+    .string()
+    .trim()
+    .regex(pattern)
+    .transform(Number)
+    .or(z.number());
 const int = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  numeric(/^-?\d+$/).pipe(z.number().int().min(min).max(max)).default(fallback);
+const decimal = (min: number, max: number, fallback: number) =>
+  numeric(/^-?(\d+\.?\d*|\.\d+)$/).pipe(z.number().min(min).max(max)).default(fallback);
 const optionalSecret = z
   .string()
   .optional()
@@ -15,6 +29,7 @@ const ConfigSchema = z.object({
   JWT_PREVIOUS_PUBLIC_KEY: optionalSecret,
   JWT_ISSUER: z.string().min(1).default('https://userauth.example'),
   JWT_AUDIENCE: z.string().min(1).default('userauth'),
+  FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('userauth'),
   ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400, 900),
   REFRESH_TOKEN_TTL_SECONDS: int(60, 31_536_000, 2_592_000),
   REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: int(60, 31_536_000, 7_776_000),
@@ -26,7 +41,7 @@ const ConfigSchema = z.object({
   RECOGNIZER: z.enum(['manual', 'rekognition', 'http']).default('manual'),
   RECOGNIZER_URL: optionalSecret,
   RECOGNIZER_SECRET: optionalSecret,
-  RECOGNIZER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.95),
+  RECOGNIZER_MIN_CONFIDENCE: decimal(0, 1, 0.95),
   RECOGNIZER_TIMEOUT_MS: int(100, 60_000, 10_000),
   AWS_ACCESS_KEY_ID: optionalSecret,
   AWS_SECRET_ACCESS_KEY: optionalSecret,
@@ -45,6 +60,15 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The variables the configuration reads: the README's table is checked against this list. */
+export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as (keyof Config)[];
+
+/** Rules between fields, each a sentence naming the variables (never their values). */
+const CROSS_FIELD: [(c: Config) => boolean, string][] = [
+  [(c) => c.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS >= c.REFRESH_TOKEN_TTL_SECONDS, 'REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS below REFRESH_TOKEN_TTL_SECONDS'],
+  [(c) => c.ACCESS_TOKEN_TTL_SECONDS <= c.REFRESH_TOKEN_TTL_SECONDS, 'ACCESS_TOKEN_TTL_SECONDS above REFRESH_TOKEN_TTL_SECONDS (an access token would outlive its session)'],
+];
 
 /** Thrown when the deployment is misconfigured; the message names the variable, never a value. */
 export class ConfigError extends Error {}
@@ -66,9 +90,7 @@ export function loadConfig(env: object): Config {
     throw new ConfigError(`invalid configuration: ${names}`);
   }
   const config = parsed.data;
-  if (config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS < config.REFRESH_TOKEN_TTL_SECONDS) {
-    throw new ConfigError('invalid configuration: REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS below REFRESH_TOKEN_TTL_SECONDS');
-  }
+  for (const [holds, broken] of CROSS_FIELD) if (!holds(config)) throw new ConfigError(`invalid configuration: ${broken}`);
   cache.set(env, config);
   return config;
 }

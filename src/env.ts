@@ -1,40 +1,36 @@
-import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import type * as schema from './db/schema';
-import type { Config } from './config';
-import type { Role, User } from './db/schema';
+import type { Access } from './policy/caller';
+import type { Deps } from './services/deps';
 
-/** Bindings and vars from wrangler.toml plus secrets from `wrangler secret put` / `.dev.vars`. */
-export interface Bindings {
-  DB: D1Database;
-  REVOCATIONS: KVNamespace;
-  PHOTOS: R2Bucket;
-  LOGIN_IP_LIMITER?: RateLimit;
-  SIGNUP_IP_LIMITER?: RateLimit;
-  [key: string]: unknown;
+/**
+ * Secrets set with `wrangler secret put` (locally in `.dev.vars`): never in wrangler.toml, so
+ * `wrangler types` cannot see them. Every other binding and var comes from the generated
+ * `Env` (src/worker-configuration.d.ts, `npm run types`; `npm test` checks it is current).
+ */
+export interface Secrets {
+  JWT_PRIVATE_KEY?: string;
+  JWT_PREVIOUS_PUBLIC_KEY?: string;
+  PASSWORD_PEPPER?: string;
+  PASSWORD_PEPPER_PREVIOUS?: string;
+  RECOGNIZER_SECRET?: string;
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
 }
 
-/** The authenticated caller, read fresh from D1 on every request (not from the token). */
-export interface AuthContext {
-  user: User;
-  sessionId: string;
+/** Vars that are not in wrangler.toml's [vars] because they are optional. */
+export interface OptionalVars {
+  RECOGNIZER_URL?: string;
+  AWS_REGION?: string;
+  FIRST_PARTY_CLIENT_ID?: string;
 }
 
-/** What a verified access token says about the caller; trusted only after `authorize`. */
-export interface Claims {
-  sub: string;
-  sid: string;
-}
+export type Bindings = Env & Secrets & OptionalVars;
 
 export interface Variables {
-  config: Config;
-  db: DrizzleD1Database<typeof schema>;
   requestId: string;
-  /** Set by requireAuth from a verified token. */
-  claims: Claims;
-  /** The role requireAuth was asked for; `authorize` enforces it after loading the caller. */
-  requiredRole?: Role;
-  /** Set by `authorize` once the caller is loaded from D1. */
-  auth: AuthContext;
+  /** The use-case services' dependencies, built by `withDeps` in each front door. */
+  deps: Deps;
+  /** Set by requireAuth from a verified token, with the route's rule. */
+  access: Access;
 }
 
 export interface AppEnv {

@@ -14,6 +14,8 @@ declare global {
       JWT_PRIVATE_KEY: string;
       JWT_PREVIOUS_PUBLIC_KEY: string;
       TEST_PREVIOUS_PRIVATE_KEY: string;
+      FUZZ_RUNS: string;
+      FUZZ_SEED: string;
     }
   }
 }

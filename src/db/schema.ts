@@ -28,6 +28,12 @@ export const users = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     lastLoginAt: integer('last_login_at'),
+    /**
+     * Bumped by every change that must end the user's sessions (password, log out everywhere,
+     * role, disabling). A password grant reads it before PBKDF2 and inserts its session only if
+     * it is unchanged, so a login racing such a change cannot leave a working session behind.
+     */
+    securityStamp: integer('security_stamp').notNull().default(0),
   },
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),

@@ -75,7 +75,10 @@ export function commonPasswordEntries(): string[] {
   let start = 0;
   while (start < COMMON_PASSWORDS.length) {
     const [, end] = blockAround(COMMON_PASSWORDS, start);
-    scanBlock(COMMON_PASSWORDS, start, end, (entry) => (out.push(entry), false));
+    scanBlock(COMMON_PASSWORDS, start, end, (entry) => {
+      out.push(entry);
+      return false;
+    });
     start = end + 1;
   }
   return out;

@@ -1,53 +1,48 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from '../config';
-import { ApiError, problemResponse } from './problem';
+import { ApiError, type FieldError, type ProblemCode, problemResponse } from './problem';
 
 /** What the client is told for framework errors (the validators' own messages stay internal). */
-const HTTP_EXCEPTION_DETAIL: Record<number, string> = {
-  400: 'The request body could not be parsed',
-  413: 'The request body is too large',
-  415: 'Unsupported content type',
+const HTTP_EXCEPTION: Record<number, { code: ProblemCode; detail: string }> = {
+  400: { code: 'malformed_body', detail: 'The request body could not be parsed' },
+  413: { code: 'body_too_large', detail: 'The request body is too large' },
+  415: { code: 'unsupported_media_type', detail: 'Unsupported content type' },
 };
 
-const isTokenEndpoint = (c: Context) => c.req.path === '/token' || c.req.path === '/token/revoke';
+/** An error as every front door may show it: a kind, a safe sentence, field errors, headers. */
+export interface WireError {
+  code: ProblemCode;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+}
 
 /**
- * The one error renderer. ApiError carries its wire message; everything else is logged with
- * the request id and answered without internals (no message, no stack).
+ * Splits an error into its wire form and its internal reason (workers-oauth-provider's rule):
+ * ApiError carries its own safe message; anything else is logged with the request id and
+ * answered without internals, never a message or a stack.
  */
-export function renderError(err: Error, c: Context): Response {
-  const requestId = (c.get('requestId') as string | undefined) ?? 'none';
-  let status = 500;
-  let detail = 'Something went wrong on our side; the request id is in the logs';
-  let errors;
-  let headers: Record<string, string> | undefined;
+export function toWireError(err: unknown, requestId: string): WireError {
   if (err instanceof ApiError) {
-    ({ status, detail } = err);
-    errors = err.options.errors;
-    headers = err.options.headers;
-  } else if (err instanceof HTTPException && err.status < 500) {
-    status = err.status;
-    detail = HTTP_EXCEPTION_DETAIL[status] ?? 'The request was refused';
-  } else if (err instanceof ConfigError) {
-    status = 503;
-    detail = `The service is misconfigured: ${err.message}`;
+    return { code: err.code, status: err.status, detail: err.detail, errors: err.options.errors, headers: err.options.headers };
+  }
+  if (err instanceof HTTPException && HTTP_EXCEPTION[err.status]) {
+    const known = HTTP_EXCEPTION[err.status]!;
+    return { ...known, status: err.status };
+  }
+  if (err instanceof ConfigError) {
     console.error(JSON.stringify({ level: 'error', requestId, error: 'config', message: err.message }));
-  } else {
-    console.error(JSON.stringify({ level: 'error', requestId, error: err?.name, message: err?.message, stack: err?.stack }));
+    return { code: 'misconfigured', status: 503, detail: `The service is misconfigured: ${err.message}` };
   }
-  if (isTokenEndpoint(c) && status >= 500) {
-    const error = status === 503 ? 'temporarily_unavailable' : 'server_error';
-    return new Response(JSON.stringify({ error, error_description: detail }), {
-      status,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    });
-  }
-  if (isTokenEndpoint(c) && status === 413) {
-    return new Response(JSON.stringify({ error: 'invalid_request', error_description: detail }), {
-      status,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    });
-  }
-  return problemResponse(status, detail, errors, headers);
+  const e = err as Error | undefined;
+  console.error(JSON.stringify({ level: 'error', requestId, error: e?.name, message: e?.message, stack: e?.stack }));
+  return { code: 'internal', status: 500, detail: 'Something went wrong on our side; the request id is in the logs' };
+}
+
+/** The API's renderer: problem+json (RFC 9457). Routers with another wire format set their own onError. */
+export function renderProblem(err: Error, c: Context): Response {
+  const wire = toWireError(err, (c.get('requestId') as string | undefined) ?? 'none');
+  return problemResponse(wire.code, wire.detail, wire.errors, wire.headers);
 }

@@ -9,6 +9,19 @@ export interface AccessClaims extends JWTPayload {
   role: string;
   exp: number;
   iat: number;
+  /** RFC 9068 §2.2: the client the token was issued to (our own first-party client id, or a third party's). */
+  client_id: string;
+  /** RFC 8176 authentication methods of the session, e.g. ['pwd'] or ['pwd', 'otp']; kept across refreshes. */
+  amr: string[];
+}
+
+/** What the caller supplies when signing; the rest (iss, aud, iat, exp, jti) is ours. */
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  role: string;
+  clientId: string;
+  amr: string[];
 }
 
 export interface TokenSettings {
@@ -25,6 +38,16 @@ interface KeySet {
   verifying: Map<string, CryptoKey>;
   publicJwks: JWK[];
 }
+
+/**
+ * How far in the future a token's `iat` may lie and still be accepted. Our tokens are minted
+ * and checked by this same worker on Cloudflare's NTP-synchronised machines, so honest skew
+ * is well under a second; 30 s (not 60) leaves ample room for that while keeping the bound on
+ * a token's remaining life tight: with `exp - iat <= ttlSeconds`, no token we accept can live
+ * longer than `ttlSeconds + CLOCK_SKEW_SECONDS` from now (RFC 7519 §4.1.4 allows "a small
+ * leeway, usually no more than a few minutes"; we need far less).
+ */
+export const CLOCK_SKEW_SECONDS = 30;
 
 const ALG = 'ES256';
 const TYP = 'at+jwt';
@@ -75,15 +98,18 @@ export function loadKeys(settings: TokenSettings): Promise<KeySet> {
   return hit;
 }
 
-/** Signs an access token for a user's session. */
+/**
+ * Signs an access token for a user's session. `clientId` is written as RFC 9068 §2.2
+ * `client_id`, `amr` (RFC 8176) as given.
+ */
 export async function signAccessToken(
   settings: TokenSettings,
-  claims: { sub: string; sid: string; role: string },
+  claims: AccessTokenClaims,
   now: number,
 ): Promise<{ token: string; expiresIn: number }> {
   const { signing } = await loadKeys(settings);
   const iat = Math.floor(now / 1000);
-  const token = await new SignJWT({ sid: claims.sid, role: claims.role })
+  const token = await new SignJWT({ sid: claims.sid, role: claims.role, client_id: claims.clientId, amr: claims.amr })
     .setProtectedHeader({ alg: ALG, kid: signing.kid, typ: TYP })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
@@ -95,10 +121,22 @@ export async function signAccessToken(
   return { token, expiresIn: settings.ttlSeconds };
 }
 
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
 /**
  * Verifies an access token: ES256 only (so `alg: none` and HS256-with-the-public-key fail),
  * a known `kid`, `typ: at+jwt`, `iss`, `aud`, `exp`, and the claims this API relies on.
  * Throws on any failure; the caller maps that to one generic 401.
+ *
+ * Beyond what jose checks, a token signed by our own key is still refused when
+ * - its `iat` lies more than CLOCK_SKEW_SECONDS in the future (jose checks `iat` only with
+ *   `maxTokenAge`, whose tolerance would also loosen `exp`);
+ * - its `exp - iat` exceeds the configured `ttlSeconds`: a token minted with a longer life
+ *   (during a leaked-key window, or before the lifetime was shortened) is honoured no longer
+ *   than the configuration allows now. A non-finite `exp` (JSON `1e400`) fails here too;
+ * - `client_id` is not a non-empty string (RFC 9068 §2.2 makes it REQUIRED);
+ * - `amr` is not a non-empty array of non-empty strings (RFC 8176 values, which the API
+ *   relies on to know whether a second factor was used).
  */
 export async function verifyAccessToken(settings: TokenSettings, token: string, now: number): Promise<AccessClaims> {
   const { verifying } = await loadKeys(settings);
@@ -119,6 +157,14 @@ export async function verifyAccessToken(settings: TokenSettings, token: string, 
     },
   );
   if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new Error('bad claims');
+  // requiredClaims and jose's own checks guarantee exp and iat are numbers here.
+  const iat = payload.iat as number;
+  const exp = payload.exp as number;
+  if (iat * 1000 - now > CLOCK_SKEW_SECONDS * 1000) throw new Error('iat in the future');
+  if (!(exp - iat <= settings.ttlSeconds)) throw new Error('lifetime longer than configured');
+  if (!isNonEmptyString(payload.client_id)) throw new Error('bad client_id');
+  const { amr } = payload;
+  if (!Array.isArray(amr) || amr.length === 0 || !amr.every(isNonEmptyString)) throw new Error('bad amr');
   return payload as AccessClaims;
 }
 

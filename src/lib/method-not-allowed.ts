@@ -24,8 +24,8 @@ function compile(routes: Route[]) {
 export function methodNotAllowed(c: Context, routes: Route[]): Response | undefined {
   table ??= compile(routes);
   const allowed = new Set<string>();
-  for (const { pattern, methods } of table) if (pattern.test(c.req.path)) methods.forEach((m) => allowed.add(m));
+  for (const { pattern, methods } of table) if (pattern.test(c.req.path)) for (const m of methods) allowed.add(m);
   if (allowed.size === 0) return undefined;
   const allow = [...allowed].sort().join(', ');
-  return problemResponse(405, `Use one of: ${allow}`, undefined, { allow });
+  return problemResponse('method_not_allowed', `Use one of: ${allow}`, undefined, { allow });
 }

@@ -32,7 +32,7 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   }
   const id = text.startsWith('k1:') ? text.slice(3) : '';
   if (!UUID_PATTERN.test(id)) {
-    throw new ApiError(422, 'The cursor is not valid', { errors: [{ path: 'cursor', message: 'not a cursor from this API' }] });
+    throw new ApiError('invalid_cursor', 'The cursor is not valid', { errors: [{ path: 'cursor', message: 'not a cursor from this API' }] });
   }
   return id;
 }

@@ -4,7 +4,7 @@ export interface FieldError {
   message: string;
 }
 
-/** RFC 9457 problem details, as every non-token error is rendered. */
+/** RFC 9457 problem details, as every non-token, non-page error is rendered. */
 export interface Problem {
   type: string;
   title: string;
@@ -13,64 +13,87 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
+/**
+ * Every kind of problem the API answers with: its status and title, and through `problemType`
+ * its stable `type` URI. Clients branch on `type`, never on the English `detail` (SPEC
+ * "Errors"); the README lists them. A new kind is a new entry here, never a new meaning for
+ * an old one.
+ */
+export const PROBLEMS = {
+  malformed_body: { status: 400, title: 'The body could not be parsed' },
+  token_required: { status: 401, title: 'A bearer token is required' },
+  invalid_token: { status: 401, title: 'The token is invalid, expired or its session has ended' },
+  role_required: { status: 403, title: 'The caller lacks the role this needs' },
+  self_only: { status: 403, title: 'Only the user themselves may do this' },
+  photo_not_recognised: { status: 403, title: 'The photo was not recognised as the user' },
+  not_found: { status: 404, title: 'No such resource' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  username_taken: { status: 409, title: 'The username is taken' },
+  email_taken: { status: 409, title: 'The email is already registered' },
+  photo_decided: { status: 409, title: 'The photo was already decided' },
+  body_too_large: { status: 413, title: 'The body is too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  unsupported_image: { status: 415, title: 'Not a JPEG, PNG or WebP image' },
+  validation_failed: { status: 422, title: 'The request breaks the schema' },
+  invalid_cursor: { status: 422, title: 'The cursor is not valid' },
+  password_rejected: { status: 422, title: 'The password breaks the password policy' },
+  wrong_password: { status: 422, title: 'The current password is incorrect' },
+  throttled: { status: 429, title: 'Too many attempts for this account' },
+  rate_limited: { status: 429, title: 'Too many requests from this address' },
+  internal: { status: 500, title: 'Internal error' },
+  recognizer_failed: { status: 502, title: 'The photo recognizer failed' },
+  misconfigured: { status: 503, title: 'The service is misconfigured' },
+  recognizer_timeout: { status: 504, title: 'The photo recognizer timed out' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+export type ProblemStatus = (typeof PROBLEMS)[ProblemCode]['status'];
+
+/** The stable `type` URI of a kind of problem (RFC 9457 §3.1.1: a URI, not meant to be fetched). */
+export const problemType = (code: ProblemCode) => `urn:userauth:problem:${code}`;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /**
- * The one throwable error of the API. `detail` reaches the client, so it must never hold
- * internals; `headers` (Retry-After, WWW-Authenticate, Allow) survive to the response.
+ * The one throwable error of the services and the API. `detail` reaches the client, so it must
+ * never hold internals; `headers` (Retry-After, WWW-Authenticate, Allow) survive to the
+ * response. Each front door renders it its own way (problem+json, RFC 6749, an HTML page).
  *
- * @example throw new ApiError(404, 'No such user');
+ * @example throw new ApiError('not_found', 'No such user');
  */
 export class ApiError extends Error {
+  readonly status: number;
   constructor(
-    readonly status: number,
-    readonly detail: string,
+    readonly code: ProblemCode,
+    readonly detail: string = PROBLEMS[code].title,
     readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
   ) {
     super(detail);
+    this.status = PROBLEMS[code].status;
   }
 }
 
-export function problem(status: number, detail: string, errors?: FieldError[]): Problem {
-  return {
-    type: 'about:blank',
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    ...(errors && errors.length > 0 ? { errors } : {}),
-  };
+export function problem(code: ProblemCode, detail: string, errors?: FieldError[]): Problem {
+  const { status, title } = PROBLEMS[code];
+  return { type: problemType(code), title, status, detail, ...(errors && errors.length > 0 ? { errors } : {}) };
 }
 
 /** Renders a problem+json response. */
-export function problemResponse(status: number, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
-  return new Response(JSON.stringify(problem(status, detail, errors)), {
-    status,
+export function problemResponse(code: ProblemCode, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
+  return new Response(JSON.stringify(problem(code, detail, errors)), {
+    status: PROBLEMS[code].status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
   });
 }
 
-/** `401` with the RFC 6750 challenge. */
-export function unauthorized(detail = 'A valid bearer token is required', invalidToken = true): ApiError {
+/** `401` with the RFC 6750 challenge; `error="invalid_token"` only when a token was sent. */
+export function unauthorized(detail: string, invalidToken = true): ApiError {
   const challenge = invalidToken ? 'Bearer realm="userauth", error="invalid_token"' : 'Bearer realm="userauth"';
-  return new ApiError(401, detail, { headers: { 'www-authenticate': challenge } });
+  return new ApiError(invalidToken ? 'invalid_token' : 'token_required', detail, { headers: { 'www-authenticate': challenge } });
 }
 
-export const notFound = (what = 'resource') => new ApiError(404, `No such ${what}`);
-export const forbidden = (detail = 'Your role does not allow this') => new ApiError(403, detail);
+export const notFound = (what = 'resource') => new ApiError('not_found', `No such ${what}`);
+export const forbidden = (detail = 'Your role does not allow this') => new ApiError('role_required', detail);
+/** A 429 whose Retry-After is whole seconds, at least one. */
+export const tooMany = (code: 'throttled' | 'rate_limited', detail: string, retryAfterMs: number) =>
+  new ApiError(code, detail, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } });

@@ -16,14 +16,15 @@ export function fieldErrors(issues: Issue[]): FieldError[] {
 }
 
 /**
- * A router whose validation failures are problem+json: a malformed path id is a 404 (it
- * cannot name anything), anything else a 422 with per-field errors.
+ * A router of the JSON API: validation failures become ApiErrors (a malformed path id is a 404,
+ * as it cannot name anything; anything else a 422 with per-field errors), rendered by the API
+ * group's problem+json `onError` (src/app.ts).
  */
 export const createRouter = () =>
   new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return;
-      if (result.target === 'param') throw new ApiError(404, 'No such resource');
-      throw new ApiError(422, 'The request breaks the schema; see errors', { errors: fieldErrors(result.error.issues as Issue[]) });
+      if (result.target === 'param') throw new ApiError('not_found', 'No such resource');
+      throw new ApiError('validation_failed', 'The request breaks the schema; see errors', { errors: fieldErrors(result.error.issues as Issue[]) });
     },
   });

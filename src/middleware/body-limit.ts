@@ -19,14 +19,14 @@ export const limitBody = () =>
     const type = mediaType(c.req.raw);
     const maxSize =
       type === 'multipart/form-data'
-        ? c.get('config').PHOTO_MAX_BYTES + MULTIPART_OVERHEAD
+        ? c.var.deps.config.PHOTO_MAX_BYTES + MULTIPART_OVERHEAD
         : type === 'application/x-www-form-urlencoded'
           ? FORM_LIMIT
           : JSON_LIMIT;
     return bodyLimit({
       maxSize,
       onError: () => {
-        throw new ApiError(413, `The body is larger than ${maxSize} bytes`);
+        throw new ApiError('body_too_large', `The body is larger than ${maxSize} bytes`);
       },
     })(c, next);
   });

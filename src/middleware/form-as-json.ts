@@ -15,7 +15,7 @@ export const formAsJson = () =>
       try {
         fields = await readObjectBody(c.req.raw, 'form');
       } catch (err) {
-        if (err instanceof BodyError) throw new ApiError(400, err.message);
+        if (err instanceof BodyError) throw new ApiError('malformed_body', err.message);
         throw err;
       }
       const headers = new Headers(c.req.raw.headers);

@@ -5,13 +5,7 @@ import { JsonError, decodeUtf8, isJsonMediaType, parseJsonObject } from '../lib/
 import { ApiError } from '../lib/problem';
 
 /**
- * The token endpoints read their own bodies through lib/body.ts (the same strict parser) so
- * that a bad body is answered in the RFC 6749 shape rather than as problem+json.
- */
-const READS_OWN_BODY = new Set(['/token', '/token/revoke']);
-
-/**
- * Holds every JSON request body to the strict parser (lib/json.ts) before any route sees it:
+ * Holds every JSON request body of the API to the strict parser (lib/json.ts) before any route sees it:
  * the bytes are read once (after limitBody has capped them), checked, and the decoded text is
  * left in Hono's body cache, so the zod-openapi validators' `c.req.json()` re-parses exactly
  * the text that passed. A refused body is a 400 problem, whatever the route.
@@ -21,7 +15,7 @@ export const strictJson = () =>
     const { method } = c.req.raw;
     // No route reads a body on GET or HEAD, and Fetch forbids building such a request with one.
     if (method === 'GET' || method === 'HEAD' || !c.req.raw.body) return next();
-    if (!isJsonMediaType(mediaType(c.req.raw)) || READS_OWN_BODY.has(c.req.path)) return next();
+    if (!isJsonMediaType(mediaType(c.req.raw))) return next();
     const bytes = await c.req.raw.arrayBuffer();
     let text: string;
     try {
@@ -29,7 +23,7 @@ export const strictJson = () =>
       parseJsonObject(text);
     } catch (err) {
       // A RangeError from pathological input is the client's fault too: never a 500.
-      throw new ApiError(400, err instanceof JsonError ? `The JSON body was refused: ${err.message}` : 'The JSON body could not be parsed');
+      throw new ApiError('malformed_body', err instanceof JsonError ? `The JSON body was refused: ${err.message}` : 'The JSON body could not be parsed');
     }
     // A fresh Request carries the same bytes for anything that reads c.req.raw itself.
     c.req.raw = new Request(c.req.raw, { body: bytes });

@@ -2,6 +2,8 @@ import { inArray, lt } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import { sessions } from '../db/schema';
+import { runBatch, write } from '../db/statement';
+import { sessionExpired } from '../policy/live-session';
 import { pruneThrottle } from './throttle';
 
 /** Rows each statement deletes per round; a run repeats rounds while any statement filled one. */
@@ -21,27 +23,28 @@ export interface CleanupResult {
  * (`sessions.expires_at`, the partial `sessions.revoked_at`, `login_throttle.updated_at`), so a
  * round costs the rows it deletes, not the size of the table. A session's refresh tokens go
  * with it (foreign key, ON DELETE CASCADE).
- *  - sessions past their sliding expiry: no refresh token of theirs can be used again;
+ *  - sessions past their sliding or absolute expiry (the complement of the live-session rule,
+ *    src/policy/live-session.ts): no token of theirs can be used again;
  *  - sessions revoked longer ago than an access-token lifetime: every access token issued for
  *    them has expired too;
  *  - throttle counters idle for a day that no longer block (docs/abuse-throttling.md).
  */
 export function cleanupStatements(db: Db, config: Config, now: number) {
   const revokedBefore = now - config.ACCESS_TOKEN_TTL_SECONDS * 1000;
-  const expired = db.select({ id: sessions.id }).from(sessions).where(lt(sessions.expiresAt, now)).limit(CLEANUP_BATCH);
+  const expired = db.select({ id: sessions.id }).from(sessions).where(sessionExpired(sessions, now)).limit(CLEANUP_BATCH);
   const revoked = db.select({ id: sessions.id }).from(sessions).where(lt(sessions.revokedAt, revokedBefore)).limit(CLEANUP_BATCH);
-  return [
-    db.delete(sessions).where(inArray(sessions.id, expired)).returning({ id: sessions.id }),
-    db.delete(sessions).where(inArray(sessions.id, revoked)).returning({ id: sessions.id }),
-    pruneThrottle(db, now, CLEANUP_BATCH),
-  ] as const;
+  return {
+    expired: write(db.delete(sessions).where(inArray(sessions.id, expired)).returning({ id: sessions.id })),
+    revoked: write(db.delete(sessions).where(inArray(sessions.id, revoked)).returning({ id: sessions.id })),
+    counters: write(pruneThrottle(db, now, CLEANUP_BATCH)),
+  };
 }
 
 /** Deletes what nothing can use any more, in rounds of one batch each (the cron trigger, src/scheduled.ts). */
 export async function cleanUp(db: Db, config: Config, now: number): Promise<CleanupResult> {
   const result: CleanupResult = { expiredSessions: 0, revokedSessions: 0, throttleCounters: 0, rounds: 0 };
   while (result.rounds < CLEANUP_MAX_ROUNDS) {
-    const [expired, revoked, counters] = await db.batch(cleanupStatements(db, config, now));
+    const { expired, revoked, counters } = await runBatch(db, cleanupStatements(db, config, now));
     result.rounds += 1;
     result.expiredSessions += expired.length;
     result.revokedSessions += revoked.length;

@@ -41,6 +41,15 @@ export function revocationTtl(lastUsedAt: number, accessTokenTtlSeconds: number,
 }
 
 /**
+ * The value of a revocation record: `{"revoked_at":"<ISO time>","reason":"<reason>"}`. One
+ * definition, because the admin CLI (scripts/admin-sql.ts) writes the same records through
+ * `wrangler kv bulk put`, and services reading `revoked-session:<sid>` parse this format.
+ */
+export function revocationRecord(reason: RevocationReason, now: number): string {
+  return JSON.stringify({ revoked_at: new Date(now).toISOString(), reason });
+}
+
+/**
  * Writes one record per revoked session that may still have an unexpired access token. A
  * session idle for longer than an access-token lifetime has none, so it needs no record:
  * this keeps "log out everywhere" to a few KV writes (KV's free plan allows 1,000 writes a
@@ -54,7 +63,7 @@ export async function recordRevocations(
   accessTokenTtlSeconds: number,
   now: number,
 ): Promise<void> {
-  const value = JSON.stringify({ revoked_at: new Date(now).toISOString(), reason });
+  const value = revocationRecord(reason, now);
   await Promise.all(
     revoked.map((s) => {
       const expirationTtl = revocationTtl(s.lastUsedAt, accessTokenTtlSeconds, now);

@@ -1,7 +1,9 @@
-import { and, eq, inArray, lt, sql, type Placeholder } from 'drizzle-orm';
+import { and, eq, inArray, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { compiled } from '../db/compiled';
 import { loginThrottle } from '../db/schema';
+import { read } from '../db/statement';
+import { type Guard, guarded } from '../policy/guard';
 
 /**
  * Per-login-name throttling in D1 (exact counts, keyed by the normalised name whether or not
@@ -20,6 +22,8 @@ export const MAX_DELAY_MS = 15 * 60 * 1000;
 export const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
 
 export const throttleKey = (normalisedLogin: string) => `login:${normalisedLogin}`;
+/** The password change's own counter: a stolen access token must not become a password oracle. */
+export const passwordChangeKey = (userUuid: string) => `password:${userUuid}`;
 
 /** The delay after `failures` consecutive failures (0 within the free allowance). */
 export function delayAfter(failures: number): number {
@@ -36,20 +40,26 @@ export const readThrottle = (db: Db, key: string | Placeholder) =>
  * do not lengthen the block. A count idle for FORGET_AFTER_MS starts again at 1. The block
  * computed here in SQL is delayAfter(failures).
  */
-export function countAttempt(db: Db, key: string | Placeholder, now: number | Placeholder) {
+export function countAttempt(db: Db, key: string | Placeholder, now: number | Placeholder, guard?: SQL) {
   const failures = sql`(case when ${loginThrottle.updatedAt} < ${now} - ${FORGET_AFTER_MS} then 1 else ${loginThrottle.failures} + 1 end)`;
+  const set = {
+    failures,
+    updatedAt: sql`${now}`,
+    blockedUntil: sql`(case when ${failures} > ${FREE_FAILURES} then ${now} + min(${BASE_DELAY_MS} * (1 << min(${failures} - ${FREE_FAILURES + 1}, 20)), ${MAX_DELAY_MS}) else 0 end)`,
+  };
+  const notBlocked = sql`${loginThrottle.blockedUntil} <= ${now}`;
+  if (!guard) {
+    return db
+      .insert(loginThrottle)
+      .values({ key, failures: 1, blockedUntil: 0, updatedAt: now })
+      .onConflictDoUpdate({ target: loginThrottle.key, set, setWhere: notBlocked });
+  }
+  // Guarded (a counter only a caller who may act writes): insert … select … where guard. The
+  // WHERE also settles SQLite's parsing ambiguity of an upsert over a SELECT.
   return db
     .insert(loginThrottle)
-    .values({ key, failures: 1, blockedUntil: 0, updatedAt: now })
-    .onConflictDoUpdate({
-      target: loginThrottle.key,
-      set: {
-        failures,
-        updatedAt: sql`${now}`,
-        blockedUntil: sql`(case when ${failures} > ${FREE_FAILURES} then ${now} + min(${BASE_DELAY_MS} * (1 << min(${failures} - ${FREE_FAILURES + 1}, 20)), ${MAX_DELAY_MS}) else 0 end)`,
-      },
-      setWhere: sql`${loginThrottle.blockedUntil} <= ${now}`,
-    });
+    .select(sql`select ${key}, 1, 0, ${now} where ${guard}`)
+    .onConflictDoUpdate({ target: loginThrottle.key, set, setWhere: and(notBlocked, guard) });
 }
 
 /**
@@ -65,16 +75,26 @@ export function pruneThrottle(db: Db, now: number, limit: number) {
   return db.delete(loginThrottle).where(inArray(loginThrottle.key, forgotten)).returning({ key: loginThrottle.key });
 }
 
-// Compiled once per isolate (src/db/compiled.ts): they run on every login and password change.
-const readCompiled = compiled(['key'], (db, p) => readThrottle(db, p.key));
-const countCompiled = compiled(['key', 'now'], (db, p) => countAttempt(db, p.key, p.now));
-const clearCompiled = compiled(['key'], (db, p) => db.delete(loginThrottle).where(eq(loginThrottle.key, p.key)));
+// Compiled once per isolate (src/db/compiled.ts): they run on every login.
+const readCompiled = compiled('read', ['key'], (db, p) => readThrottle(db, p.key));
+const countCompiled = compiled('write', ['key', 'now'], (db, p) => countAttempt(db, p.key, p.now));
+const clearCompiled = compiled('write', ['key'], (db, p) => db.delete(loginThrottle).where(eq(loginThrottle.key, p.key)));
 
-/** The statements of one attempt, batched before the password is checked: [read, count]. */
-export const attemptStatements = (db: Db, key: string, now: number) => [readCompiled(db, { key }), countCompiled(db, { key, now })] as const;
+/** The statements of one attempt without a caller (the password grant), batched before the password is checked. */
+export const attemptStatements = (db: Db, key: string, now: number) => ({ throttle: readCompiled(db, { key }), counted: countCompiled(db, { key, now }) });
+
+/** The block on a name, as a read to batch. */
+export const throttleState = (db: Db, key: string) => read(readThrottle(db, key));
+
+/** One attempt counted for a signed-in caller (the password change): guarded, so a refused caller counts nothing. */
+export const countGuarded = (db: Db, key: string, now: number, guard: Guard) => guarded(guard, (may) => countAttempt(db, key, now, may));
 
 /** Milliseconds the name stays blocked, from the read made before this attempt counted. */
 export const blockedFor = (rows: { blockedUntil: number }[], now: number) => Math.max(0, (rows[0]?.blockedUntil ?? 0) - now);
 
 /** Deletes a name's counter (a success), as a statement to batch. */
 export const clearFailures = (db: Db, key: string) => clearCompiled(db, { key });
+
+/** The same under a caller's guard. */
+export const clearFailuresGuarded = (db: Db, key: string, guard: Guard) =>
+  guarded(guard, (may) => db.delete(loginThrottle).where(and(eq(loginThrottle.key, key), may)));

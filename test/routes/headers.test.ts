@@ -3,7 +3,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { JSON_LIMIT } from '../../src/middleware/body-limit';
-import { API_CSP, inlineScriptHashes } from '../../src/middleware/security-headers';
+import { API_CSP } from '../../src/middleware/security-headers';
+import { inlineScriptHashes } from '../../src/routes/docs/docs.csp';
 import { BASE, body, call, get, patch, post } from '../helpers/api';
 import { createUser, signedIn } from '../helpers/factories';
 

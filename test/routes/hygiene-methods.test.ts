@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { body, call } from '../helpers/api';
+import { call } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
+import { expectProblem } from '../helpers/problems';
 
-async function expectProblem(res: Response, status: number) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(await body(res)).toMatchObject({ type: 'about:blank', status });
-}
 
 describe('unsupported methods', () => {
   const cases: [method: string, path: string, allow: string][] = [

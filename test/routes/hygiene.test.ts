@@ -2,20 +2,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { body, call, get, patch, post } from '../helpers/api';
 import { PASSWORD, createUser, signedIn } from '../helpers/factories';
+import { expectProblem } from '../helpers/problems';
 
 /** Sends a body exactly as given (text or bytes) with a content type. */
 const send = (method: string, path: string, payload: string | Uint8Array, opts: { token?: string; type?: string } = {}) =>
   call(method, path, { token: opts.token, body: payload, headers: { 'content-type': opts.type ?? 'application/json' } });
 
-async function expectProblem(res: Response, status: number) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const problem = await body<{ type: string; title: string; status: number; detail: string }>(res);
-  expect(problem).toMatchObject({ type: 'about:blank', status });
-  expect(typeof problem.detail).toBe('string');
-  expect(problem.detail).not.toMatch(/at \w+ \(|\.ts:\d+|SyntaxError|TypeError/);
-  return problem;
-}
 
 let n = 0;
 const signUpFields = () => {

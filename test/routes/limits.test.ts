@@ -6,6 +6,7 @@ import { encodeCursor } from '../../src/lib/pagination';
 import { FORM_LIMIT, JSON_LIMIT, MULTIPART_OVERHEAD } from '../../src/middleware/body-limit';
 import { BASE, body, get } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
+import { expectProblem } from '../helpers/problems';
 
 const KiB = 1024;
 
@@ -32,9 +33,7 @@ const send = (path: string, payload: BodyInit, type: string, method = 'POST') =>
   exports.default.fetch(new Request(`${BASE}${path}`, { method, body: payload, headers: { 'content-type': type } }));
 
 async function expectTooLarge(res: Response) {
-  expect(res.status).toBe(413);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(await body(res)).toMatchObject({ type: 'about:blank', title: 'Content Too Large', status: 413 });
+  await expectProblem(res, 413, 'body_too_large');
 }
 
 describe('body size limits', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginPageSchema, LoginRecordSchema } from '../../src/routes/logins/logins.routes';
+import { LoginPageSchema, LoginRecordSchema } from '../../src/schemas/login';
 import { body, get } from '../helpers/api';
 import { login, signedIn, type SignedIn } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PhotoSchema } from '../../src/routes/photos/photos.schemas';
+import { PhotoSchema } from '../../src/schemas/photo';
 import { body, del, get, post } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
 import { JPEG, PNG, WEBP } from '../helpers/images';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UserSchema } from '../../src/routes/users/users.schemas';
+import { UserSchema } from '../../src/schemas/user';
 import { body } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
 import { JPEG, PNG } from '../helpers/images';

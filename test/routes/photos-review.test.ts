@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { PhotoPageSchema, PhotoSchema } from '../../src/routes/photos/photos.schemas';
+import { PhotoPageSchema, PhotoSchema } from '../../src/schemas/photo';
 import { body, get, patch, post } from '../helpers/api';
 import { signedIn, type SignedIn } from '../helpers/factories';
 import { JPEG, PNG } from '../helpers/images';

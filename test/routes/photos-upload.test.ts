@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { PhotoSchema } from '../../src/routes/photos/photos.schemas';
+import { PhotoSchema } from '../../src/schemas/photo';
 import { BASE, body, get } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
 import { HOSTILE, IMAGES, JPEG, padded, PNG } from '../helpers/images';

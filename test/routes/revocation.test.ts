@@ -5,6 +5,7 @@ import worker from '../../src/index';
 import { FREE_FAILURES } from '../../src/services/throttle';
 import { BASE, body, del, get, patch, post, put } from '../helpers/api';
 import { createUser, login, PASSWORD, signedIn, type TestUser } from '../helpers/factories';
+import { expectProblem } from '../helpers/problems';
 
 type Session = { access: string; refresh: string };
 
@@ -14,13 +15,6 @@ const revoke = (form: Record<string, string>) => post('/token/revoke', { form })
 const passwordGrant = (user: { username: string }, password: string) => post('/token', { form: { grant_type: 'password', username: user.username, password } });
 const NEW_PASSWORD = `${PASSWORD} but newer`;
 
-async function expectProblem(res: Response, status: number) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const problem = await body<{ status: number; errors?: { path: string; message: string }[] }>(res);
-  expect(problem).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) });
-  return problem;
-}
 
 async function expectInvalidGrant(res: Response) {
   expect(res.status).toBe(400);
@@ -160,8 +154,8 @@ describe('PUT /user/me/password', () => {
       const problem = await expectProblem(await change(user, user.password, next), 422);
       expect(problem.errors?.[0]?.path).toBe('new_password');
     }
-    // A refused new password says nothing about the current one: not counted by the throttle.
-    expect(await env.DB.prepare('select count(*) as n from login_throttle where key = ?').bind(`login:${user.username.toLowerCase()}`).first('n')).toBe(0);
+    // A refused new password is not a wrong current password: the account's counter is not left counting it.
+    expect(await env.DB.prepare('select count(*) as n from login_throttle where key = ?').bind(`password:${user.uuid}`).first('n')).toBe(0);
     await expectAlive(user);
   });
 

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { body, del, get, post } from '../helpers/api';
 import { createUser, signedIn, type TestUser } from '../helpers/factories';
+import { expectProblem } from '../helpers/problems';
 
 interface SessionDto {
   id: string;
@@ -31,13 +32,6 @@ async function loginFrom(user: TestUser, userAgent: string) {
   return { access: tokens.access_token, refresh: tokens.refresh_token, sid: sidOf(tokens.access_token), ip };
 }
 
-async function expectProblem(res: Response, status: number) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const problem = await body(res);
-  expect(problem).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) });
-  return problem;
-}
 
 async function expectEnded(session: { access: string; refresh: string }) {
   const me = await get('/user/me', { token: session.access });

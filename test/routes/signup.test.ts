@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { UserSchema } from '../../src/routes/users/users.schemas';
+import { UserSchema } from '../../src/schemas/user';
 import { body, post } from '../helpers/api';
 import { PASSWORD } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';

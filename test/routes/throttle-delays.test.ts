@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
+import { runBatch } from '../../src/db/statement';
 import { attemptStatements, blockedFor, countAttempt, delayAfter, FORGET_AFTER_MS, MAX_DELAY_MS, pruneThrottle } from '../../src/services/throttle';
 import { insertThrottleRow } from '../helpers/throttle';
 
@@ -27,7 +28,7 @@ describe('login throttle delay schedule', () => {
     const key = `login:sched_${crypto.randomUUID()}`;
     let at = T0;
     for (let n = 1; n <= 25; n += 1) {
-      const [before] = await db().batch([...attemptStatements(db(), key, at)]);
+      const { throttle: before } = await runBatch(db(), attemptStatements(db(), key, at));
       expect(blockedFor(before, at)).toBe(0);
       const r = await row(key);
       expect(r).toMatchObject({ failures: n, updatedAt: at });
@@ -39,7 +40,7 @@ describe('login throttle delay schedule', () => {
   it('does not count or lengthen anything while the name is blocked', async () => {
     const key = `login:blocked_${crypto.randomUUID()}`;
     await insertRow(key, 9, T0 + 16_000, T0);
-    const [before] = await db().batch([...attemptStatements(db(), key, T0 + 5000)]);
+    const { throttle: before } = await runBatch(db(), attemptStatements(db(), key, T0 + 5000));
     expect(blockedFor(before, T0 + 5000)).toBe(11_000);
     expect(await row(key)).toEqual({ failures: 9, blockedUntil: T0 + 16_000, updatedAt: T0 });
   });

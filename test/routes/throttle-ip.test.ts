@@ -128,7 +128,7 @@ describe('POST /user per-IP sign-up limit', () => {
     expect(last.status).toBe(429);
     expect(last.type).toMatch(/^application\/problem\+json/);
     expect(last.retryAfter).toBe('60');
-    expect(last.body).toEqual({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: expect.any(String) });
+    expect(last.body).toEqual({ type: 'urn:userauth:problem:rate_limited', title: 'Too many requests from this address', status: 429, detail: expect.any(String) });
     expect(otherIp).toBe(201);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserPageSchema } from '../../src/routes/users/users.schemas';
+import { UserPageSchema } from '../../src/schemas/user';
 import { body, get } from '../helpers/api';
 import { createUser, signedIn } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';

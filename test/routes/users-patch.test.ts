@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { UserSchema } from '../../src/routes/users/users.schemas';
+import { UserSchema } from '../../src/schemas/user';
 import { body, get, patch, post } from '../helpers/api';
 import { login, signedIn } from '../helpers/factories';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';

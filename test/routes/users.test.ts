@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserSchema } from '../../src/routes/users/users.schemas';
+import { UserSchema } from '../../src/schemas/user';
 import { body, get } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';

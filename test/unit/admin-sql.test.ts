@@ -1,11 +1,13 @@
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as admin from '../../scripts/admin-sql.mjs';
+import * as admin from '../../scripts/admin-sql';
 import { ROLES } from '../../src/db/schema';
 import { USERNAME_PATTERN } from '../../src/lib/text';
+import { isLiveSession } from '../../src/policy/live-session';
+import { recordRevocations, REVOKED_SESSION_PREFIX } from '../../src/services/revocation';
 import { body, get } from '../helpers/api';
-import { createUser, signedIn } from '../helpers/factories';
+import { createUser, login, signedIn } from '../helpers/factories';
 
 // The admin CLI sends these statements through `wrangler d1 execute --command`, which has no
 // bound parameters. Here they run against the real test D1 to show no argument changes them.
@@ -62,8 +64,10 @@ const structure = (sql: string[]) =>
 
 describe('admin arguments', () => {
   it('keeps the username rule and the roles equal to the API', () => {
-    expect(admin.USERNAME_PATTERN.source).toBe(USERNAME_PATTERN.source);
-    expect([...admin.ROLES]).toEqual([...ROLES]);
+    // The same objects, not copies: the admin SQL imports them from src/.
+    expect(admin.USERNAME_PATTERN).toBe(USERNAME_PATTERN);
+    expect(admin.ROLES).toBe(ROLES);
+    expect([...admin.ROLES]).toEqual(['normal', 'celebrity', 'admin']);
   });
 
   it('refuses every hostile username before building any SQL', () => {
@@ -177,6 +181,34 @@ describe('admin commands against D1', () => {
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
+  it('revoke-sessions does not touch an expired session, since it is not live', async () => {
+    const user = await signedIn('normal');
+    await login(user);
+    await login(user);
+    const now = Date.now();
+    const ids = (await env.DB.prepare('SELECT id FROM sessions WHERE user_uuid = ? ORDER BY id').bind(user.uuid).all<{ id: string }>()).results.map((r) => r.id);
+    expect(ids).toHaveLength(3);
+    const [fresh, slid, capped] = ids as [string, string, string];
+    // One past its sliding expiry, one past its absolute cap: both refuse everything already.
+    await env.DB.batch([
+      env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').bind(now - 1, slid),
+      env.DB.prepare('UPDATE sessions SET absolute_expires_at = ? WHERE id = ?').bind(now, capped),
+    ]);
+    const [revoked] = await run(admin.revokeSessionsSql(user.username, now));
+    expect(revoked.map((r) => r.id)).toEqual([fresh]);
+    const after = await env.DB.prepare('SELECT id, revoked_at FROM sessions WHERE user_uuid = ? ORDER BY id').bind(user.uuid).all<{ id: string; revoked_at: number | null }>();
+    expect(after.results).toEqual([
+      { id: fresh, revoked_at: now },
+      { id: slid, revoked_at: null },
+      { id: capped, revoked_at: null },
+    ]);
+    // stats counts by the same rule as the worker's in-memory check.
+    const [, [counts]] = await run(admin.statsSql(now));
+    const all = await env.DB.prepare('SELECT revoked_at, expires_at, absolute_expires_at FROM sessions').all<{ revoked_at: number | null; expires_at: number; absolute_expires_at: number }>();
+    const live = all.results.filter((r) => isLiveSession({ revokedAt: r.revoked_at, expiresAt: r.expires_at, absoluteExpiresAt: r.absolute_expires_at }, now));
+    expect(counts!.live_sessions).toBe(live.length);
+  });
+
   it('delete-user erases the user and cascades, leaving other users whole', async () => {
     const gone = await signedIn('normal');
     const kept = await signedIn('normal');
@@ -206,11 +238,35 @@ describe('admin commands against D1', () => {
   });
 });
 
-describe('revocationTtl (admin scripts)', () => {
-  it('follows the worker: until the newest access token expires, at least 60 s, none for idle sessions', () => {
+describe('revocation records (admin scripts)', () => {
+  it('follow the worker: until the newest access token expires, at least 60 s, none for idle sessions', () => {
     const now = 1_800_000_000_000;
-    expect(admin.revocationTtl(now, 900, now)).toBe(900);
-    expect(admin.revocationTtl(now - 870_000, 900, now)).toBe(60);
-    expect(admin.revocationTtl(now - 900_000, 900, now)).toBe(0);
+    const ttl = (lastUsedAt: number) => admin.revocationEntries([{ id: 's', last_used_at: lastUsedAt }], 'deleted', 900, now)[0]?.expiration_ttl ?? 0;
+    expect(ttl(now)).toBe(900);
+    expect(ttl(now - 870_000)).toBe(60);
+    expect(ttl(now - 900_000)).toBe(0);
+  });
+
+  it('are the records the worker writes: same keys, values and expiry', async () => {
+    const now = Date.now();
+    const run = crypto.randomUUID();
+    const revoked = [
+      { id: `${run}-fresh`, last_used_at: now },
+      { id: `${run}-older`, last_used_at: now - 870_000 },
+      { id: `${run}-idle`, last_used_at: now - 900_000 },
+    ];
+    const entries = admin.revocationEntries(revoked, 'logout_everywhere', 900, now);
+    expect(entries.map((e) => e.key)).toEqual([`${REVOKED_SESSION_PREFIX}${run}-fresh`, `${REVOKED_SESSION_PREFIX}${run}-older`]);
+    expect(JSON.parse(entries[0]!.value)).toEqual({ revoked_at: new Date(now).toISOString(), reason: 'logout_everywhere' });
+
+    await recordRevocations(env.REVOCATIONS, revoked.map((r) => ({ id: r.id, lastUsedAt: r.last_used_at })), 'logout_everywhere', 900, now);
+    const listed = await env.REVOCATIONS.list({ prefix: `${REVOKED_SESSION_PREFIX}${run}` });
+    const written = await Promise.all(listed.keys.map(async (k) => ({ key: k.name, value: await env.REVOCATIONS.get(k.name), expiration: k.expiration })));
+    expect(written.map(({ key, value }) => ({ key, value }))).toEqual(entries.map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key)));
+    for (const w of written) {
+      const entry = entries.find((e) => e.key === w.key)!;
+      // KV stores an absolute expiry from its own clock: allow the seconds this test takes.
+      expect(Math.abs(w.expiration! - (Math.floor(now / 1000) + entry.expiration_ttl))).toBeLessThanOrEqual(2);
+    }
   });
 });

@@ -35,6 +35,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REFRESH_TOKEN_TTL_SECONDS: '7200', REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: '3600' })).toThrow(ConfigError);
   });
 
+  it('refuses an empty or blank number instead of reading it as 0 (fails closed)', () => {
+    for (const name of ['RECOGNIZER_MIN_CONFIDENCE', 'ACCESS_TOKEN_TTL_SECONDS', 'PASSWORD_MIN_LENGTH', 'PHOTO_MAX_BYTES', 'REFRESH_REUSE_GRACE_SECONDS']) {
+      for (const value of ['', '   ', '0x10', '1e3', '12abc']) {
+        expect(() => loadConfig({ [name]: value }), `${name}=${JSON.stringify(value)}`).toThrow(new RegExp(`^invalid configuration: ${name}$`));
+      }
+    }
+    expect(loadConfig({ RECOGNIZER_MIN_CONFIDENCE: '0.5' }).RECOGNIZER_MIN_CONFIDENCE).toBe(0.5);
+    expect(loadConfig({ RECOGNIZER_MIN_CONFIDENCE: ' .99 ' }).RECOGNIZER_MIN_CONFIDENCE).toBe(0.99);
+    expect(loadConfig({ ACCESS_TOKEN_TTL_SECONDS: ' 600 ' }).ACCESS_TOKEN_TTL_SECONDS).toBe(600);
+  });
+
+  it('refuses an access token that would outlive the refresh lifetime', () => {
+    expect(() => loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600', REFRESH_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: '7200' })).toThrow(
+      /ACCESS_TOKEN_TTL_SECONDS above REFRESH_TOKEN_TTL_SECONDS/,
+    );
+    expect(loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: '7200' }).ACCESS_TOKEN_TTL_SECONDS).toBe(1800);
+  });
+
   it('parses once per env object', () => {
     const vars = { PASSWORD_MIN_LENGTH: '20' };
     expect(loadConfig(vars)).toBe(loadConfig(vars));

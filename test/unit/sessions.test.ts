@@ -2,15 +2,17 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { getDb } from '../../src/db/client';
+import { runBatch } from '../../src/db/statement';
+import { refreshGrant } from '../../src/services/auth/refresh-grant';
 import { KV_MIN_TTL_SECONDS, recordRevocations, REVOKED_SESSION_PREFIX, revocationTtl } from '../../src/services/revocation';
-import { rotateRefreshToken } from '../../src/services/refresh-rotation';
-import { isRefreshTokenShaped, listLiveSessions, revokeSessions } from '../../src/services/sessions';
+import { isRefreshTokenShaped, liveSessionsOf, revokeSessionsUnguarded, sessionsPage } from '../../src/services/sessions/statements';
+import { testDeps, TEST_CLIENT as client } from '../helpers/deps';
 import { signedIn } from '../helpers/factories';
+import { claimsOf } from '../helpers/jwt';
 
 const DAY = 86_400_000;
 const config = loadConfig(env);
 const db = getDb(env.DB);
-const client = { ip: '203.0.113.7', userAgent: 'unit-test', country: 'NL' };
 
 const sidOf = (jwt: string) => (JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
 const sessionRow = (sid: string) =>
@@ -18,11 +20,27 @@ const sessionRow = (sid: string) =>
     .bind(sid)
     .first<{ created_at: number; expires_at: number; absolute_expires_at: number; revoked_at: number | null; ip: string; user_agent: string; country: string }>();
 
+/** A refresh at `now`, reduced to what these tests compare: the new token or refused/reused. */
 async function rotate(token: string, now: number) {
-  return rotateRefreshToken(db, env.REVOCATIONS, config, token, client, now);
+  const result = await refreshGrant(testDeps({ at: now }), { refreshToken: token });
+  if (result.kind === 'refused') return { ok: false, reused: result.reused } as const;
+  const claims = claimsOf(result.tokens.accessToken);
+  return { ok: true, refreshToken: result.tokens.refreshToken, sessionId: claims.sid, user: { uuid: claims.sub, role: claims.role } } as const;
 }
 
-describe('rotateRefreshToken', () => {
+async function listLiveSessions(userUuid: string, now: number) {
+  const { page } = await runBatch(db, { page: liveSessionsOf(db, userUuid, { limit: 10 }, now) });
+  return sessionsPage(page, 10);
+}
+
+/** Revokes a user's live sessions and records them in KV, as the services do; the ids revoked. */
+async function revokeSessions(userUuid: string, now: number) {
+  const { revoked } = await runBatch(db, { revoked: revokeSessionsUnguarded(db, { userUuid }, now) });
+  await recordRevocations(env.REVOCATIONS, revoked, 'logout_everywhere', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  return revoked.map((r) => r.id);
+}
+
+describe('refreshGrant', () => {
   it('slides the expiry by REFRESH_TOKEN_TTL_SECONDS from each use and records where it was used', async () => {
     const user = await signedIn();
     const sid = sidOf(user.access);
@@ -77,12 +95,12 @@ describe('rotateRefreshToken', () => {
   });
 });
 
-describe('listLiveSessions', () => {
+describe('liveSessionsOf', () => {
   it('leaves out sessions whose sliding expiry has passed at `now`', async () => {
     const user = await signedIn();
     const start = (await sessionRow(sidOf(user.access)))!.created_at;
-    expect((await listLiveSessions(db, user.uuid, { limit: 10 }, start + 1000)).items).toHaveLength(1);
-    expect((await listLiveSessions(db, user.uuid, { limit: 10 }, start + config.REFRESH_TOKEN_TTL_SECONDS * 1000)).items).toHaveLength(0);
+    expect((await listLiveSessions(user.uuid, start + 1000)).items).toHaveLength(1);
+    expect((await listLiveSessions(user.uuid, start + config.REFRESH_TOKEN_TTL_SECONDS * 1000)).items).toHaveLength(0);
   });
 });
 
@@ -117,12 +135,12 @@ describe('revocation records', () => {
     expect(await env.REVOCATIONS.get(`${REVOKED_SESSION_PREFIX}${idleSid}`)).toBeNull();
   });
 
-  it('are written by revokeSessions for the live sessions only, once each', async () => {
+  it('are written for the sessions a revocation ended, once each', async () => {
     const user = await signedIn();
     const sid = sidOf(user.access);
     const now = Date.now();
-    expect(await revokeSessions(db, env.REVOCATIONS, config, { userUuid: user.uuid }, 'logout_everywhere', now)).toEqual([sid]);
-    expect(await revokeSessions(db, env.REVOCATIONS, config, { userUuid: user.uuid }, 'logout_everywhere', now + 1)).toEqual([]);
+    expect(await revokeSessions(user.uuid, now)).toEqual([sid]);
+    expect(await revokeSessions(user.uuid, now + 1)).toEqual([]);
     const { keys } = await env.REVOCATIONS.list({ prefix: `${REVOKED_SESSION_PREFIX}${sid}` });
     expect(keys).toHaveLength(1);
     expect(keys[0]!.expiration).toBeGreaterThanOrEqual(Math.floor(now / 1000) + KV_MIN_TTL_SECONDS);

@@ -1,8 +1,9 @@
 import { swaggerUI } from '@hono/swagger-ui';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env';
 import { SERVICE_VERSION } from '../meta/meta.handlers';
 import { FORM_ALSO } from '../users/users.routes';
+import { REDOCS_CSP, swaggerCsp } from './docs.csp';
 import { renderReference } from './redoc-html';
 
 export const OPENAPI_INFO = {
@@ -15,24 +16,32 @@ export const OPENAPI_INFO = {
   },
 };
 
+type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
+
 /**
- * Serves /openapi.json (generated from the zod schemas), Swagger UI at /docs whose
- * Authorize button runs the password flow against /token, and a static view at /redocs.
+ * The documents, as their own router: /openapi.json (generated from the zod schemas of
+ * `api`), Swagger UI at /docs whose Authorize button runs the password flow against /token,
+ * and a static view at /redocs. Each page sets its own Content-Security-Policy.
  */
-export function mountDocs(app: OpenAPIHono<AppEnv>) {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+export function docsRouter(api: OpenAPIHono<AppEnv>) {
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'oauth2',
     description: 'Access token from POST /token (password grant). Send as Authorization: Bearer <token>.',
     flows: { password: { tokenUrl: '/token', refreshUrl: '/token', scopes: {} } },
   });
-  let cached: ReturnType<typeof app.getOpenAPI31Document> | undefined;
-  const document = () => (cached ??= withFormBodies(app.getOpenAPI31Document(OPENAPI_INFO)));
-  app.get('/openapi.json', (c) => {
+  let cached: Document | undefined;
+  const document = () => (cached ??= withFormBodies(api.getOpenAPI31Document(OPENAPI_INFO)));
+  const docs = new OpenAPIHono<AppEnv>();
+  docs.get('/openapi.json', (c) => {
     c.header('cache-control', 'public, max-age=300');
     return c.json(document());
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', persistAuthorization: false }));
-  app.get('/redocs', (c) => c.html(renderReference(document() as never)));
+  docs.get('/docs', swaggerCsp(), swaggerUI({ url: '/openapi.json', persistAuthorization: false }));
+  docs.get('/redocs', (c) => {
+    c.header('content-security-policy', REDOCS_CSP);
+    return c.html(renderReference(document() as never));
+  });
+  return docs;
 }
 
 type Paths = Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>;

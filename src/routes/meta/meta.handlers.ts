@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { AppRouteHandler } from '../../lib/openapi';
 import { publicJwks } from '../../lib/jwt';
-import { authorize } from '../../services/caller';
-import { tokenSettings } from '../../services/tokens';
+import { tokenSettings } from '../../services/auth/access-token';
+import { getMe } from '../../services/users/read-users';
 import type * as routes from './meta.routes';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -21,9 +21,9 @@ const check = (p: Promise<unknown>) => p.then(() => 'ok' as const, () => 'fail' 
 export const healthHandler: AppRouteHandler<typeof routes.health> = async (c) => {
   if (c.req.valid('query').deep !== '1') return c.json({ status: 'ok' as const }, 200);
   const [d1, kv, r2] = await Promise.all([
-    check(c.get('db').run(sql`select 1`)),
-    check(c.env.REVOCATIONS.get('health:probe')),
-    check(c.env.PHOTOS.head('health/probe')),
+    check(c.var.deps.db.run(sql`select 1`)),
+    check(c.var.deps.kv.get('health:probe')),
+    check(c.var.deps.photos.head('health/probe')),
   ]);
   const ok = d1 === 'ok' && kv === 'ok' && r2 === 'ok';
   return ok ? c.json({ status: 'ok' as const, checks: { d1, kv, r2 } }, 200) : c.json({ status: 'degraded' as const, checks: { d1, kv, r2 } }, 503);
@@ -31,10 +31,10 @@ export const healthHandler: AppRouteHandler<typeof routes.health> = async (c) =>
 
 export const jwksHandler: AppRouteHandler<typeof routes.jwks> = async (c) => {
   c.header('cache-control', 'public, max-age=300');
-  return c.json((await publicJwks(tokenSettings(c.get('config')))) as never, 200);
+  return c.json((await publicJwks(tokenSettings(c.var.deps.config))) as never, 200);
 };
 
 export const rolesHandler: AppRouteHandler<typeof routes.roles> = async (c) => {
-  await authorize(c);
+  await getMe(c.var.deps, c.var.access);
   return c.json(ROLES, 200);
 };

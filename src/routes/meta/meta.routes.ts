@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, json, problems } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/require-auth';
-import { RoleSchema } from '../users/users.schemas';
+import { RoleSchema } from '../../schemas/user';
 
 const tags = ['Service'];
 

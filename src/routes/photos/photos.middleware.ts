@@ -1,17 +1,15 @@
 import { createMiddleware } from 'hono/factory';
+import type { User } from '../../db/schema';
 import type { AppEnv } from '../../env';
-import { notFound } from '../../lib/problem';
-import { authorize } from '../../services/caller';
+import { checkUploader } from '../../services/photos/upload-photo';
 
 /**
- * Upload is for the user themselves, admins included: anyone else's `{uuid}` is the same 404
- * as a user that does not exist. It runs before the body is validated, so nobody gets a
- * multipart body parsed (up to PHOTO_MAX_BYTES) for a request that is refused anyway.
+ * Upload is for the user themselves (src/services/photos/upload-photo.ts `checkUploader`). It
+ * runs before the body is validated, so nobody gets a multipart body parsed (up to
+ * PHOTO_MAX_BYTES) for a request that is refused anyway.
  */
-export const selfOnly = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    // The caller is loaded first: the upload writes to R2 and may call a paid recognizer.
-    await authorize(c);
-    if (c.req.param('uuid') !== c.var.auth.user.uuid) throw notFound('user');
+export const uploaderOnly = () =>
+  createMiddleware<AppEnv & { Variables: { uploader: User } }>(async (c, next) => {
+    c.set('uploader', await checkUploader(c.var.deps, c.var.access, c.req.param('uuid') ?? ''));
     await next();
   });

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bearer, json, ProblemSchema, problems } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/require-auth';
-import { selfOnly } from './photos.middleware';
-import { UserSchema, UserUuidParam } from '../users/users.schemas';
-import { PhotoIdParam, PhotoListQuery, PhotoPageSchema, PhotoSchema, PhotoUploadSchema } from './photos.schemas';
+import { admin } from '../../policy/rules';
+import { PhotoIdParam, PhotoListQuery, PhotoPageSchema, PhotoSchema, PhotoUploadSchema } from '../../schemas/photo';
+import { UserSchema, UserUuidParam } from '../../schemas/user';
+import { uploaderOnly } from './photos.middleware';
 
 const tags = ['Photos'];
 const misconfigured = {
@@ -20,7 +21,7 @@ export const validatePhoto = createRoute({
     'A remote recognizer that sees your own `name surname` makes you celebrity (200 + User); ' +
     'the manual recognizer queues the photo for an admin (202 + Photo). Not recognised: 403, nothing kept.',
   security: bearer,
-  middleware: [requireAuth(), selfOnly()] as const,
+  middleware: [requireAuth(), uploaderOnly()] as const,
   request: {
     params: UserUuidParam,
     body: { required: true, content: { 'multipart/form-data': { schema: PhotoUploadSchema } } },
@@ -73,7 +74,7 @@ export const listPhotos = createRoute({
   path: '/photos',
   tags,
   security: bearer,
-  middleware: [requireAuth('admin')] as const,
+  middleware: [requireAuth(admin)] as const,
   summary: 'The review queue: photos by status, oldest first (admin)',
   request: { query: PhotoListQuery },
   responses: { 200: json(PhotoPageSchema, 'A page of photos'), ...problems(401, 403, 422) },
@@ -84,7 +85,7 @@ export const approvePhoto = createRoute({
   path: '/photos/{id}/approve',
   tags,
   security: bearer,
-  middleware: [requireAuth('admin')] as const,
+  middleware: [requireAuth(admin)] as const,
   summary: 'Accept a pending photo; its user becomes celebrity (an admin stays admin)',
   request: { params: PhotoIdParam },
   responses: { 200: json(PhotoSchema, 'The accepted photo'), ...problems(400, 401, 403, 404, 409, 413) },
@@ -95,7 +96,7 @@ export const rejectPhoto = createRoute({
   path: '/photos/{id}/reject',
   tags,
   security: bearer,
-  middleware: [requireAuth('admin')] as const,
+  middleware: [requireAuth(admin)] as const,
   summary: 'Reject a pending photo; its bytes are deleted from R2',
   request: { params: PhotoIdParam },
   responses: { 200: json(PhotoSchema, 'The rejected photo'), ...problems(400, 401, 403, 404, 409, 413) },

@@ -1,27 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, json, problems } from '../../lib/openapi';
-import { page, PageQuery } from '../../lib/pagination';
+import { PageQuery } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/require-auth';
-import { UserUuidParam } from '../users/users.schemas';
+import { SessionPageSchema } from '../../schemas/session';
+import { UserUuidParam } from '../../schemas/user';
 
 const tags = ['Sessions'];
 const auth = { security: bearer, middleware: [requireAuth()] };
-
-export const SessionSchema = z
-  .object({
-    id: z.uuid(),
-    created_at: z.iso.datetime(),
-    last_used_at: z.iso.datetime(),
-    expires_at: z.iso.datetime(),
-    user_agent: z.string().nullable(),
-    ip: z.string().nullable(),
-    country: z.string().nullable(),
-    current: z.boolean().openapi({ description: 'This is the session of the token making the request' }),
-  })
-  .strict()
-  .openapi('Session');
-
-export const SessionPageSchema = page(SessionSchema, 'SessionPage');
 
 export const listMySessions = createRoute({
   method: 'get', path: '/user/me/sessions', tags, ...auth,
@@ -32,7 +17,7 @@ export const listMySessions = createRoute({
 
 export const deleteMySession = createRoute({
   method: 'delete', path: '/user/me/sessions/{id}', tags, ...auth,
-  summary: 'Revoke one of the caller\'s sessions',
+  summary: "Revoke one of the caller's sessions",
   request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 404, 413) },
 });

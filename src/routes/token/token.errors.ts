@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { toWireError } from '../../lib/errors';
 
 /** RFC 6749 §5.2 error codes this endpoint answers with. */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_client' | 'temporarily_unavailable';
+export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_client' | 'server_error' | 'temporarily_unavailable';
 
 /**
  * The token endpoint's own error: RFC 6749 §5.2 `{error, error_description}`, not problem+json,
@@ -20,13 +21,26 @@ export class OAuthError extends Error {
 }
 
 /**
- * One description for unknown user, wrong password, disabled user and throttled name, so the
- * bodies are byte-identical and reveal nothing about which it was.
+ * One description for unknown user, wrong password, disabled user, throttled name and a grant
+ * that lost a race, so the bodies are byte-identical and reveal nothing about which it was.
  */
 export const BAD_CREDENTIALS = 'The username or password is incorrect, or the account cannot sign in right now';
 
-export function oauthErrorResponse(c: Context, err: OAuthError) {
-  c.header('cache-control', 'no-store');
-  for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-  return c.json({ error: err.code, error_description: err.description }, err.status);
+function respond(code: OAuthErrorCode, description: string, status: ContentfulStatusCode, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify({ error: code, error_description: description }), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
+  });
+}
+
+/**
+ * The token router's error renderer (its own `onError`): every failure of /token and
+ * /token/revoke is an RFC 6749 body. An OAuthError carries its code; anything else (a body
+ * over the limit, a broken configuration, a bug) is mapped from its wire form without internals.
+ */
+export function renderOAuthError(err: Error, c: Context): Response {
+  if (err instanceof OAuthError) return respond(err.code, err.description, err.status, err.headers);
+  const wire = toWireError(err, (c.get('requestId') as string | undefined) ?? 'none');
+  const code: OAuthErrorCode = wire.status === 503 ? 'temporarily_unavailable' : wire.status >= 500 ? 'server_error' : 'invalid_request';
+  return respond(code, wire.detail, wire.status as ContentfulStatusCode, wire.headers);
 }

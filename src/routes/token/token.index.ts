@@ -1,10 +1,20 @@
-import { createRouter } from '../../lib/router';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env';
+import { limitBody } from '../../middleware/body-limit';
+import { withDeps } from '../../middleware/context';
 import { revokeHandler, tokenHandler } from './token.handlers';
+import { renderOAuthError } from './token.errors';
 import { revoke, token } from './token.routes';
 
-// Documented through the registry, routed by hand: these answer RFC 6749 errors.
-export const tokenRouter = createRouter();
+/**
+ * The token endpoint, mounted at /token: documented through the registry, routed by hand, and
+ * with its own error renderer, because everything here answers RFC 6749 bodies (a body over
+ * the limit and a broken configuration included), which the API's problem+json would not be.
+ */
+export const tokenRouter = new OpenAPIHono<AppEnv>();
 tokenRouter.openAPIRegistry.registerPath(token);
 tokenRouter.openAPIRegistry.registerPath(revoke);
-tokenRouter.post('/token', tokenHandler);
-tokenRouter.post('/token/revoke', revokeHandler);
+tokenRouter.use('*', withDeps(), limitBody());
+tokenRouter.post('/', tokenHandler);
+tokenRouter.post('/revoke', revokeHandler);
+tokenRouter.onError(renderOAuthError);

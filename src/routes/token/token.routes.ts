@@ -9,7 +9,8 @@ const oauthError = (description: string) => ({ content: { 'application/json': { 
  */
 export const token = createRoute({
   method: 'post',
-  path: '/token',
+  // Relative to the router's mount point, /token.
+  path: '/',
   tags: ['Auth'],
   summary: 'OAuth2 token endpoint: password and refresh_token grants',
   description:
@@ -27,13 +28,14 @@ export const token = createRoute({
     200: { content: { 'application/json': { schema: TokenResponseSchema } }, description: 'Tokens' },
     400: oauthError('invalid_request, invalid_grant or unsupported_grant_type'),
     413: oauthError('The body is too large'),
+    503: oauthError('temporarily_unavailable: the service is misconfigured (no signing key)'),
     429: oauthError('Too many attempts for this name or from this client; see Retry-After'),
   },
 });
 
 export const revoke = createRoute({
   method: 'post',
-  path: '/token/revoke',
+  path: '/revoke',
   tags: ['Auth'],
   summary: 'Revoke a refresh token (RFC 7009): logout',
   request: {

@@ -33,7 +33,7 @@ export const TokenResponseSchema = z
 
 export const OAuthErrorSchema = z
   .object({
-    error: z.enum(['invalid_request', 'invalid_grant', 'unsupported_grant_type', 'invalid_client', 'temporarily_unavailable']),
+    error: z.enum(['invalid_request', 'invalid_grant', 'unsupported_grant_type', 'invalid_client', 'server_error', 'temporarily_unavailable']),
     error_description: z.string(),
   })
   .strict()

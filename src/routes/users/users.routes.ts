@@ -1,8 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { bearer, json, jsonBody, problems } from '../../lib/openapi';
-import { requireAuth } from '../../middleware/require-auth';
+import { createRoute } from '@hono/zod-openapi';
+import { bearer, json, jsonBody, meAndUser, problems } from '../../lib/openapi';
 import { formAsJson } from '../../middleware/form-as-json';
-import { SignUpSchema, UserListQuery, UserPageSchema, UserPatchSchema, UserSchema, UserUuidParam } from './users.schemas';
+import { requireAuth } from '../../middleware/require-auth';
+import { admin } from '../../policy/rules';
+import { UserPageSchema, UserSchema, UserUuidParam } from '../../schemas/user';
+import { PasswordChangeSchema, SignUpSchema, UserListQuery, UserPatchSchema } from './users.schemas';
 
 const tags = ['Users'];
 
@@ -12,8 +14,8 @@ export const signUp = createRoute({
   tags,
   summary: 'Sign up',
   middleware: [formAsJson()] as const,
-  // formAsJson() turns a urlencoded form into JSON before validation; mountDocs() documents
-  // that media type for the routes listed in FORM_ALSO.
+  // formAsJson() turns a urlencoded form into JSON before validation; the docs router
+  // documents that media type for the routes listed in FORM_ALSO.
   request: { body: jsonBody(SignUpSchema) },
   responses: { 201: json(UserSchema, 'The new user'), ...problems(400, 409, 413, 415, 422, 429) },
 });
@@ -27,78 +29,38 @@ export const listUsers = createRoute({
   tags,
   summary: 'All users, newest first (admin)',
   security: bearer,
-  middleware: [requireAuth('admin')] as const,
+  middleware: [requireAuth(admin)] as const,
   request: { query: UserListQuery },
   responses: { 200: json(UserPageSchema, 'A page of users'), ...problems(401, 403, 422) },
 });
 
-export const getMe = createRoute({
+export const { me: getMe, user: getUser } = meAndUser('', UserUuidParam, {
   method: 'get',
-  path: '/user/me',
   tags,
-  summary: 'The caller',
+  summary: 'One user: the caller (me), or anyone for an admin',
   security: bearer,
   middleware: [requireAuth()] as const,
-  responses: { 200: json(UserSchema, 'The caller'), ...problems(401) },
-});
-
-export const patchMe = createRoute({
-  method: 'patch',
-  path: '/user/me',
-  tags,
-  summary: 'Change the caller',
-  security: bearer,
-  middleware: [requireAuth()] as const,
-  request: { body: jsonBody(UserPatchSchema) },
-  responses: { 200: json(UserSchema, 'The updated caller'), ...problems(400, 401, 403, 409, 413, 415, 422) },
-});
-
-export const deleteMe = createRoute({
-  method: 'delete',
-  path: '/user/me',
-  tags,
-  summary: 'Erase the caller and everything about them',
-  security: bearer,
-  middleware: [requireAuth()] as const,
-  responses: { 204: { description: 'Erased' }, ...problems(400, 401, 413) },
-});
-
-export const getUser = createRoute({
-  method: 'get',
-  path: '/user/{uuid}',
-  tags,
-  summary: 'One user (self or admin)',
-  security: bearer,
-  middleware: [requireAuth()] as const,
-  request: { params: UserUuidParam },
   responses: { 200: json(UserSchema, 'The user'), ...problems(401, 404) },
 });
 
-export const patchUser = createRoute({
+export const { me: patchMe, user: patchUser } = meAndUser('', UserUuidParam, {
   method: 'patch',
-  path: '/user/{uuid}',
   tags,
-  summary: 'Change a user (self; admin may also change role and disabled)',
+  summary: 'Change a user (self; an admin may also change role and disabled)',
   security: bearer,
   middleware: [requireAuth()] as const,
-  request: { params: UserUuidParam, body: jsonBody(UserPatchSchema) },
+  request: { body: jsonBody(UserPatchSchema) },
   responses: { 200: json(UserSchema, 'The updated user'), ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
 });
 
-export const deleteUser = createRoute({
+export const { me: deleteMe, user: deleteUser } = meAndUser('', UserUuidParam, {
   method: 'delete',
-  path: '/user/{uuid}',
   tags,
-  summary: 'Erase a user (self only)',
+  summary: 'Erase a user and everything about them (self only)',
   security: bearer,
   middleware: [requireAuth()] as const,
-  request: { params: UserUuidParam },
   responses: { 204: { description: 'Erased' }, ...problems(400, 401, 403, 404, 413) },
 });
-
-export const PasswordChangeSchema = z
-  .strictObject({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) })
-  .openapi('PasswordChange');
 
 export const changePassword = createRoute({
   method: 'put',

@@ -1,29 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { ROLES } from '../../db/schema';
+import { PageQuery } from '../../lib/pagination';
 import { Email, Mobile, plainText, Username } from '../../lib/text';
-import { page, PageQuery } from '../../lib/pagination';
-
-export const RoleSchema = z.enum(ROLES).openapi({ example: 'normal' });
-
-export const UserSchema = z
-  .object({
-    uuid: z.uuid(),
-    username: z.string(),
-    email: z.string(),
-    name: z.string(),
-    surname: z.string(),
-    role: RoleSchema,
-    city: z.string().nullable(),
-    organization: z.string().nullable(),
-    designation: z.string().nullable(),
-    mobile: z.string().nullable(),
-    disabled: z.boolean(),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
-    last_login_at: z.iso.datetime().nullable(),
-  })
-  .strict()
-  .openapi('User');
+import { RoleSchema } from '../../schemas/user';
 
 const profile = {
   city: plainText(100).optional(),
@@ -65,10 +43,9 @@ export const UserPatchSchema = z
   })
   .openapi('UserPatch');
 
-export const UserUuidParam = z.object({
-  uuid: z.uuid().openapi({ param: { name: 'uuid', in: 'path' }, example: '019a8f3e-6b1c-7d2e-9f10-5a6b7c8d9e0f' }),
-});
+export const PasswordChangeSchema = z
+  .strictObject({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) })
+  .openapi('PasswordChange');
 
 export const UserListQuery = PageQuery.extend({ role: RoleSchema.optional() });
 
-export const UserPageSchema = page(UserSchema, 'UserPage');

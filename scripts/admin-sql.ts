@@ -1,0 +1,272 @@
+// SQL for the admin CLI (scripts/admin.ts), as pure functions with no Node APIs, so the
+// Workers test runtime imports them and runs their output against a real D1
+// (test/unit/admin-sql.test.ts).
+//
+// `wrangler d1 execute --command` has no bound parameters, so injection is ruled out by
+// construction: every value reaches SQL through `text()` (a hex blob literal cast to text,
+// whose only characters are 0-9 and A-F) or `int()` (a safe integer's decimal digits), and
+// usernames and roles are validated before any SQL is built. Each statement is one line:
+// wrangler and D1's exec() split on `;` and newlines.
+//
+// The rules come from src/, not from copies: the roles and the username rule the API
+// validates with, the live-session rule every session check uses (rendered to text SQL by
+// Drizzle's own SQLite dialect) and the KV revocation record the worker writes. Imports
+// carry no extension because this module is also type-checked by the Workers tsconfig
+// (through its test), which does not allow `.ts` import paths; tsx resolves them the same way.
+import { type SQL, sql } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { ROLES, type Role, sessions } from '../src/db/schema';
+import { USERNAME_PATTERN } from '../src/lib/text';
+import { liveSession } from '../src/policy/live-session';
+import { REVOKED_SESSION_PREFIX, type RevocationReason, revocationRecord, revocationTtl } from '../src/services/revocation';
+
+export { ROLES, USERNAME_PATTERN };
+export type { RevocationReason, Role };
+
+/** Longest find-user text; longer would only ever match nothing. */
+export const MAX_SEARCH_LENGTH = 254;
+export const LIST_LIMIT = 100;
+const DAY_MS = 86_400_000;
+
+/** A bad argument: the CLI prints the message and exits non-zero; no SQL was built. */
+export class AdminInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AdminInputError';
+  }
+}
+
+/**
+ * Statements for one `wrangler d1 execute`, typed by the rows each one returns (`R[i]` for
+ * statement `i`). The type parameter exists only for the compiler: it keeps the columns a
+ * caller reads next to the SQL that selects them, so renaming a column breaks the build.
+ */
+export type Batch<R extends unknown[][]> = string[] & { readonly rows?: R };
+const batch = <R extends unknown[][]>(statements: string[]): Batch<R> => statements;
+
+/** `users` columns safe to print (never password_hash), as list-users and find-user return them. */
+export interface UserListRow {
+  uuid: string;
+  username: string;
+  email: string;
+  name: string;
+  surname: string;
+  role: Role;
+  /** SQLite has no boolean: 0 or 1. */
+  disabled: number;
+  created_at: number;
+  last_login_at: number | null;
+}
+export interface UserRoleRow {
+  uuid: string;
+  username: string;
+  role: Role;
+}
+export interface UserToDeleteRow extends UserRoleRow {
+  email: string;
+}
+export interface UserRefRow {
+  uuid: string;
+  username: string;
+}
+export interface PhotoKeyRow {
+  id: string;
+  r2_key: string;
+}
+/** A session the statement just revoked: what its revocation record needs. */
+export interface RevokedRow {
+  id: string;
+  last_used_at: number;
+}
+export interface DeleteCountsRow {
+  logins: number;
+  sessions: number;
+  refresh_tokens: number;
+  photos: number;
+}
+export interface RoleCountRow {
+  role: Role;
+  users: number;
+}
+export interface StatsRow {
+  users: number;
+  disabled: number;
+  live_sessions: number;
+  logins_24h: number;
+  pending_photos: number;
+}
+
+export function parseUsername(value: unknown): string {
+  if (typeof value !== 'string' || !USERNAME_PATTERN.test(value)) {
+    throw new AdminInputError(`Not a username: ${JSON.stringify(value ?? '')} (3-32 characters of A-Z a-z 0-9 _ . -)`);
+  }
+  return value;
+}
+
+const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
+
+export function parseRole(value: unknown): Role {
+  if (!isRole(value)) throw new AdminInputError(`Not a role: ${JSON.stringify(value ?? '')} (one of ${ROLES.join(', ')})`);
+  return value;
+}
+
+/** Any string as a SQL text literal that cannot break out: CAST(X'<UTF-8 hex>' AS TEXT). */
+export function text(value: string): string {
+  // Kept for callers outside the type checker (a JSON argument, a row value).
+  if (typeof value !== 'string') throw new AdminInputError('Expected text');
+  const hex = Array.from(new TextEncoder().encode(value), (b) => b.toString(16).padStart(2, '0').toUpperCase()).join('');
+  return `CAST(X'${hex}' AS TEXT)`;
+}
+
+/** An integer literal (a timestamp): digits only. */
+export function int(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new AdminInputError(`Expected an integer, got ${value}`);
+  return String(value);
+}
+
+const dialect = new SQLiteSyncDialect();
+
+/**
+ * A Drizzle condition from src/ as text SQL for `--command`: rendered by the same SQLite dialect
+ * the worker's queries go through, so the admin CLI applies the worker's rule, not a copy. It
+ * must come out with no bound parameter (values enter as `sql.raw(int(...))`), and on one line
+ * with no `;`, or wrangler would split it; anything else is a bug here, hence a plain Error.
+ */
+export function inline(condition: SQL): string {
+  const query = dialect.sqlToQuery(condition);
+  if (query.params.length > 0) throw new Error(`admin SQL must not bind parameters: ${query.sql}`);
+  if (/[;\r\n]/.test(query.sql)) throw new Error(`admin SQL must be one statement on one line: ${query.sql}`);
+  return query.sql;
+}
+
+/** src/policy/live-session.ts at `now`: not revoked, neither expiry passed. */
+export const liveSessionSql = (now: number) => inline(liveSession(sessions, sql.raw(int(now))));
+
+/**
+ * `expr` lower-cased for the letters of `lowered` (already lower-case): SQLite's lower() folds
+ * ASCII only, so each non-ASCII letter of the text gets a replace() of its upper-case form.
+ * Letters the text lacks cannot take part in a match, so folding these is enough.
+ */
+export function foldedFor(expr: string, lowered: string): string {
+  let out = expr;
+  for (const l of new Set(lowered)) {
+    const upper = l.toUpperCase();
+    if (l > '\x7f' && upper !== l && [...upper].length === 1) out = `replace(${out}, ${text(upper)}, ${text(l)})`;
+  }
+  return `lower(${out})`;
+}
+
+const userUuidByName = (username: string) => `(SELECT uuid FROM users WHERE username_key = ${text(username.toLowerCase())})`;
+
+/** Columns safe to print: never password_hash. */
+const USER_COLUMNS = 'uuid, username, email, name, surname, role, disabled, created_at, last_login_at';
+
+/**
+ * Revokes the live sessions of the user matched by `userExpr`, returning their ids and last
+ * use. Only live ones: an expired session already refuses everything, and revoking it would
+ * report (and write a KV record for) a session nobody could use.
+ */
+const revokeSessionsOf = (userExpr: string, now: number) =>
+  `UPDATE sessions SET revoked_at = ${int(now)} WHERE user_uuid = ${userExpr} AND ${liveSessionSql(now)} RETURNING id, last_used_at`;
+
+/**
+ * set-role / make-admin. Results: [the user before (empty when there is no such user), revoked
+ * session ids, the changed user (empty when the role was already that)]. Sessions are revoked
+ * only when the role really changes (the API does the same).
+ */
+export function setRoleSql(usernameArg: unknown, roleArg: unknown, now: number): Batch<[UserRoleRow[], RevokedRow[], UserRoleRow[]]> {
+  const username = parseUsername(usernameArg);
+  const role = parseRole(roleArg);
+  const key = text(username.toLowerCase());
+  const differs = `username_key = ${key} AND role <> ${text(role)}`;
+  return batch([
+    `SELECT uuid, username, role FROM users WHERE username_key = ${key}`,
+    revokeSessionsOf(`(SELECT uuid FROM users WHERE ${differs})`, now),
+    `UPDATE users SET role = ${text(role)}, updated_at = ${int(now)} WHERE ${differs} RETURNING uuid, username, role`,
+  ]);
+}
+
+/** revoke-sessions. Results: [revoked session ids, the user (empty when there is none)]. */
+export function revokeSessionsSql(usernameArg: unknown, now: number): Batch<[RevokedRow[], UserRefRow[]]> {
+  const username = parseUsername(usernameArg);
+  return batch([revokeSessionsOf(userUuidByName(username), now), `SELECT uuid, username FROM users WHERE username_key = ${text(username.toLowerCase())}`]);
+}
+
+/** delete-user, step 1. Results: [the user (empty when there is none), its photos' R2 keys]. */
+export function userToDeleteSql(usernameArg: unknown): Batch<[UserToDeleteRow[], PhotoKeyRow[]]> {
+  const username = parseUsername(usernameArg);
+  return batch([
+    `SELECT uuid, username, email, role FROM users WHERE username_key = ${text(username.toLowerCase())}`,
+    `SELECT id, r2_key FROM photos WHERE user_uuid = ${userUuidByName(username)} ORDER BY id`,
+  ]);
+}
+
+/**
+ * delete-user, step 2, by the uuid step 1 found. Results: [revoked session ids, counts of what
+ * goes, R2 keys of photos uploaded since step 1, the deleted user]. Deleting the user row
+ * cascades to logins, sessions, refresh_tokens and photos (foreign keys, always on in D1).
+ */
+export function deleteUserSql(uuid: string, now: number): Batch<[RevokedRow[], DeleteCountsRow[], PhotoKeyRow[], UserRefRow[]]> {
+  const u = text(uuid);
+  const count = (table: string) => `(SELECT count(*) FROM ${table} WHERE user_uuid = ${u}) AS ${table}`;
+  const refreshTokens = `(SELECT count(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_uuid = ${u})) AS refresh_tokens`;
+  return batch([
+    revokeSessionsOf(u, now),
+    `SELECT ${count('logins')}, ${count('sessions')}, ${refreshTokens}, ${count('photos')}`,
+    `SELECT id, r2_key FROM photos WHERE user_uuid = ${u} ORDER BY id`,
+    `DELETE FROM users WHERE uuid = ${u} RETURNING uuid, username`,
+  ]);
+}
+
+/** list-users: newest first (ids are UUIDv7, so by primary key), at most 100. */
+export function listUsersSql(): Batch<[UserListRow[]]> {
+  return batch([`SELECT ${USER_COLUMNS} FROM users ORDER BY uuid DESC LIMIT ${int(LIST_LIMIT)}`]);
+}
+
+/**
+ * find-user: users whose username, email or "name surname" contains the text in any case.
+ * instr() rather than LIKE: it has no wildcards to escape, and D1 caps LIKE and GLOB patterns
+ * at 50 bytes. The stored username and email keys are lower-case already.
+ */
+export function findUserSql(value: unknown): Batch<[UserListRow[]]> {
+  if (typeof value !== 'string' || value.length === 0) throw new AdminInputError('find-user needs the text to look for');
+  if (value.length > MAX_SEARCH_LENGTH) throw new AdminInputError(`find-user text is longer than ${MAX_SEARCH_LENGTH} characters`);
+  const lowered = value.normalize('NFC').toLowerCase();
+  const t = text(lowered);
+  const where = `instr(username_key, ${t}) > 0 OR instr(email_key, ${t}) > 0 OR instr(${foldedFor(`name || ' ' || surname`, lowered)}, ${t}) > 0`;
+  return batch([`SELECT ${USER_COLUMNS} FROM users WHERE ${where} ORDER BY uuid DESC LIMIT ${int(LIST_LIMIT)}`]);
+}
+
+/** stats. Results: [users per role, one row of counts]. */
+export function statsSql(now: number): Batch<[RoleCountRow[], StatsRow[]]> {
+  return batch([
+    `SELECT role, count(*) AS users FROM users GROUP BY role ORDER BY role`,
+    `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM users WHERE disabled = 1) AS disabled, ` +
+      `(SELECT count(*) FROM sessions WHERE ${liveSessionSql(now)}) AS live_sessions, ` +
+      `(SELECT count(*) FROM logins WHERE login_time > ${int(now - DAY_MS)}) AS logins_24h, ` +
+      `(SELECT count(*) FROM photos WHERE status = 'pending') AS pending_photos`,
+  ]);
+}
+
+/** What `wrangler d1 execute --command` receives. */
+export const joinStatements = (statements: readonly string[]) => statements.map((s) => `${s};`).join('\n');
+
+/** One entry of the JSON file `wrangler kv bulk put` reads. */
+export interface KvBulkEntry {
+  key: string;
+  value: string;
+  expiration_ttl: number;
+}
+
+/**
+ * The KV records for sessions the CLI just revoked: exactly what the worker's
+ * recordRevocations() writes (src/services/revocation.ts: same key prefix, value and TTL rule),
+ * for one `wrangler kv bulk put` rather than a wrangler start per session. A session whose
+ * last access token has already expired gets none.
+ */
+export function revocationEntries(revoked: readonly RevokedRow[], reason: RevocationReason, accessTokenTtlSeconds: number, now: number): KvBulkEntry[] {
+  const value = revocationRecord(reason, now);
+  return revoked
+    .map((r) => ({ key: `${REVOKED_SESSION_PREFIX}${r.id}`, value, expiration_ttl: revocationTtl(Number(r.last_used_at), accessTokenTtlSeconds, now) }))
+    .filter((r) => r.expiration_ttl > 0);
+}

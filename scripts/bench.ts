@@ -1,0 +1,97 @@
+// `npm run bench [-- --duration 10 --warmup 2 --connections 10 --only me,refresh]`
+//
+// Load-tests the worker under `wrangler dev --local` on a fresh temporary D1/KV/R2 state and
+// prints a Markdown table: req/s, p50/p99 latency and the worker's CPU ms per response.
+//   1. migrations into a new --persist-to directory; the signing key from .dev.vars, or a fresh
+//      throwaway one; IP_RATE_LIMIT=off (every request comes from 127.0.0.1);
+//   2. 100 accounts signed up through the API; the first is made admin in D1 (server stopped:
+//      its workerd holds the SQLite file);
+//   3. every account logs in once; the 100-user scenarios run;
+//   4. users seeded in D1 up to 100,000 rows (scripts/bench/seed.ts); the listing runs again.
+// Scenario ids for --only: list-100, me, logins, refresh, password, signup, list-100k, list-100k-deep.
+// The dev server comes from scripts/lib/dev-server.ts, shared with the enumeration timing.
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createDevState, type DevServer, signingKeySecrets, startDevServer, wranglerVersion } from './lib/dev-server';
+import { measure, type Row, table } from './bench/load';
+import { benchServer } from './bench/processes';
+import { account, expect, pool, SCENARIOS, type Scenario, signIn } from './bench/scenarios';
+import { seedUsers } from './bench/seed';
+
+const SMALL_USERS = 100;
+const LARGE_USERS = 100_000;
+
+const { values: opt } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const load = { duration: Number(opt.duration), warmup: Number(opt.warmup), connections: Number(opt.connections) };
+const only = opt.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id)) ?? [];
+if (unknown.length || !(load.duration > 0) || !(load.connections > 0) || !(load.warmup >= 0)) {
+  console.error(`usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--only ${SCENARIOS.map((s) => s.id).join(',')}]`);
+  process.exit(2);
+}
+const selected = SCENARIOS.filter((s) => !only || only.includes(s.id));
+
+const log = (msg: string) => console.error(`[bench] ${msg}`);
+const secrets = await signingKeySecrets('bench');
+// One state for the whole run: the server is stopped and started on it around each D1 change.
+const state = createDevState('userauth-bench-');
+const devOptions = { state, vars: { IP_RATE_LIMIT: 'off' }, secrets };
+let server: DevServer | undefined;
+const cleanUp = async () => {
+  await server?.stop();
+  state.remove();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+
+const rows: Row[] = [];
+try {
+  log(`wrangler ${wranglerVersion()}, Node ${process.version}, ${cpus().length} cores; state in ${state.dir}`);
+  server = await startDevServer(devOptions);
+  const url = server.url;
+  const accounts = Array.from({ length: SMALL_USERS }, (_, i) => account('s', i));
+  const t0 = Date.now();
+  await pool(accounts, 4, (a) => expect(url, { method: 'POST', path: '/user', json: a }, 201));
+  log(`${SMALL_USERS} sign-ups in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await server.stop();
+  // The username is [a-z0-9] only (scenarios.ts), so it is safe inside the literal.
+  state.d1(`UPDATE users SET role = 'admin' WHERE username_key = '${accounts[0]?.username.toLowerCase()}'`);
+
+  server = await startDevServer(devOptions);
+  let bench = benchServer(server);
+  const signedIn = await signIn(bench.url, accounts);
+  log(`workerd pid ${bench.procs.worker} (worker), ${bench.procs.proxy} (dev proxy)`);
+  const run = async (sc: Scenario) => {
+    const row = await measure(bench, sc, signedIn, load);
+    log(`${sc.id}: ${row.rps.toFixed(1)} req/s, ${row.workerCpuMs.toFixed(2)} ms CPU/req`);
+    rows.push(row);
+  };
+  for (const sc of selected.filter((s) => s.rows === 'small')) await run(sc);
+  await server.stop();
+
+  const large = selected.filter((s) => s.rows === 'large');
+  if (large.length) {
+    const count = () => state.d1<{ n: number }>('SELECT count(*) AS n FROM users')[0]?.n ?? 0;
+    const uuids = seedUsers(state.dir, LARGE_USERS - count(), { log });
+    log(`users in D1: ${count()}`);
+    // A cursor pointing at the middle of the table (format of src/lib/pagination.ts encodeCursor).
+    signedIn.middleCursor = Buffer.from(`k1:${uuids[Math.floor(uuids.length / 2)]}`).toString('base64url');
+    server = await startDevServer(devOptions);
+    bench = benchServer(server);
+    for (const sc of large) await run(sc);
+  }
+} finally {
+  await cleanUp();
+}
+
+console.log(`\n${new Date().toISOString().slice(0, 10)}, wrangler ${wranglerVersion()} dev --local, Node ${process.version}, ${cpus().length} cores;`);
+console.log(`${load.connections} connections, ${load.warmup} s warm-up + ${load.duration} s measured per scenario\n`);
+console.log(table(rows));
+for (const r of rows.filter((r) => r.sample)) console.log(`first failed response in ${r.scenario}: ${r.sample}`);
+console.log("\nworker CPU = CPU time of the worker's workerd process (the worker and the local D1/KV/R2 emulation) per response.");

@@ -1,0 +1,159 @@
+// What `npm run bench` loads: the accounts it sets up through the API, and one request builder
+// per scenario. Each `request(state)` is called once per request.
+import { randomBytes } from 'node:crypto';
+
+const run = randomBytes(3).toString('hex'); // keeps usernames unique across runs on one state
+// Long enough for PASSWORD_MIN_LENGTH, random, and free of the username, e-mail and name
+// ('Bench User'), so no rule of the password policy refuses it.
+export const PASSWORD = `Pw-${randomBytes(16).toString('base64url')}`;
+let n = 0;
+
+/** A sign-up body (POST /user). */
+export interface Account {
+  username: string;
+  email: string;
+  password: string;
+  name: string;
+  surname: string;
+}
+
+/** A request before encoding: a JSON body or a form, never both. */
+export interface BenchRequest {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  form?: Record<string, string>;
+}
+
+/** What autocannon and fetch take. */
+export interface EncodedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What the scenarios share: tokens from signIn(), and the cursor set before the large listings. */
+export interface BenchState {
+  usernames: string[];
+  access: string[];
+  admin: string;
+  /** Single-use refresh tokens: the refresh scenario takes one and puts back its successor. */
+  refresh: string[];
+  middleCursor?: string;
+}
+
+export interface Scenario {
+  id: string;
+  /** Which table size it needs: 'small' runs on 100 users, 'large' after the seed to 100,000. */
+  rows: 'small' | 'large';
+  name: string;
+  request(state: BenchState): BenchRequest;
+  /** Whether a response counts as a success (default: any 2xx). */
+  check(status: number, body: string): boolean;
+  onResponse?(state: BenchState, status: number, body: string): void;
+}
+
+export const account = (tag: string, i: number): Account => ({ username: `b${run}${tag}${i}`, email: `b${run}${tag}${i}@bench.test`, password: PASSWORD, name: 'Bench', surname: 'User' });
+
+const bearer = (token: string | undefined) => ({ authorization: `Bearer ${token}` });
+const passwordGrant = (username: string | undefined): BenchRequest => ({ method: 'POST', path: '/token', form: { grant_type: 'password', username: username ?? '', password: PASSWORD } });
+
+/** Encodes {method, path, headers, json | form} into what autocannon and fetch take. */
+export function encode({ method = 'GET', path, headers = {}, json, form }: BenchRequest): EncodedRequest {
+  if (json !== undefined) return { method, path, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(json) };
+  if (form !== undefined) return { method, path, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() };
+  return { method, path, headers };
+}
+
+/** One request through fetch, for setup: {status, body (parsed JSON when it is JSON)}. */
+export async function call(base: string, req: BenchRequest): Promise<{ status: number; body: unknown }> {
+  const { method, path, headers, body } = encode(req);
+  const res = await fetch(base + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text for the error message
+  }
+  return { status: res.status, body: parsed };
+}
+
+/**
+ * call(), failing unless the answer has `status`. The body is typed as the caller expects it
+ * (T): the status check is the only validation a benchmark setup needs.
+ */
+export async function expect<T = unknown>(base: string, req: BenchRequest, status: number): Promise<T> {
+  const res = await call(base, req);
+  if (res.status !== status) throw new Error(`${req.method} ${req.path}: expected ${status}, got ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+  return res.body as T;
+}
+
+/** Runs fn over items, `concurrency` at a time; results in input order. */
+export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return out;
+}
+
+interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+}
+
+/**
+ * Logs every account in once: the access token serves the GET scenarios, the refresh token
+ * goes into the queue the refresh scenario rotates (a refresh token is single use).
+ * accounts[0] is the admin (promoted in D1 before this runs).
+ */
+export async function signIn(base: string, accounts: readonly Account[]): Promise<BenchState> {
+  const grants = await pool(accounts, 2, (a) => expect<TokenResponse>(base, passwordGrant(a.username), 200));
+  const access = grants.map((g) => g.access_token);
+  const admin = access[0] ?? '';
+  const me = await expect<{ username?: string; role?: string }>(base, { path: '/user/me', headers: bearer(admin) }, 200);
+  if (me.username !== accounts[0]?.username || me.role !== 'admin') throw new Error(`GET /user/me answered ${JSON.stringify(me)}`);
+  return { usernames: accounts.map((a) => a.username), access, admin, refresh: grants.map((g) => g.refresh_token) };
+}
+
+const ok = (status: number) => status >= 200 && status < 300;
+
+/** Scenarios by id, in the order they run; `rows` says which table size they need. */
+export const SCENARIOS: Scenario[] = ([
+  { id: 'list-100', rows: 'small', name: 'GET /user?limit=20 (admin), 100 users', request: (s) => ({ path: '/user?limit=20', headers: bearer(s.admin) }) },
+  { id: 'me', rows: 'small', name: 'GET /user/me', request: (s) => ({ path: '/user/me', headers: bearer(s.access[n++ % s.access.length]) }) },
+  { id: 'logins', rows: 'small', name: 'GET /user/me/logins', request: (s) => ({ path: '/user/me/logins', headers: bearer(s.access[n++ % s.access.length]) }) },
+  {
+    id: 'refresh',
+    rows: 'small',
+    name: 'POST /token (refresh grant)',
+    request: (s) => ({ method: 'POST', path: '/token', form: { grant_type: 'refresh_token', refresh_token: s.refresh.shift() ?? 'refresh-queue-exhausted' } }),
+    check: (status, body) => status === 200 && body.includes('"refresh_token"'),
+    onResponse: (s, status, body) => {
+      if (status === 200) s.refresh.push((JSON.parse(body) as TokenResponse).refresh_token);
+    },
+  },
+  {
+    id: 'password',
+    rows: 'small',
+    name: 'POST /token (password grant)',
+    request: (s) => passwordGrant(s.usernames[n++ % s.usernames.length]),
+    check: (status, body) => status === 200 && body.includes('"access_token"'),
+  },
+  { id: 'signup', rows: 'small', name: 'POST /user (sign-up)', request: () => ({ method: 'POST', path: '/user', json: account('l', n++) }), check: (status) => status === 201 },
+  { id: 'list-100k', rows: 'large', name: 'GET /user?limit=20 (admin), 100,000 users', request: (s) => ({ path: '/user?limit=20', headers: bearer(s.admin) }) },
+  {
+    id: 'list-100k-deep',
+    rows: 'large',
+    name: 'GET /user?limit=20&cursor=(middle) (admin), 100,000 users',
+    request: (s) => ({ path: `/user?limit=20&cursor=${s.middleCursor}`, headers: bearer(s.admin) }),
+  },
+] satisfies (Omit<Scenario, 'check'> & Partial<Pick<Scenario, 'check'>>)[]).map((s) => ({ check: ok, ...s }));

@@ -1,0 +1,91 @@
+import { and, eq } from 'drizzle-orm';
+import { compiled } from '../db/compiled';
+import { sessions, type User, userColumns, users } from '../db/schema';
+import { runBatch, type Results, type Statement } from '../db/statement';
+import { forbidden, unauthorized } from '../lib/problem';
+import type { Deps } from '../services/deps';
+import { type Claims, type Guard, makeGuard } from './guard';
+import { liveSession } from './live-session';
+import { allows, both, type Rule } from './rules';
+
+/**
+ * The access a route was entered with: the verified token's claims and the rule the route
+ * declared (`requireAuth(admin)`). `checked` is set once the caller batch has run, so
+ * requireAuth can refuse a handler that answered without checking the caller.
+ */
+export interface Access {
+  readonly claims: Claims;
+  readonly rule: Rule;
+  checked: boolean;
+}
+
+/** The caller's row while their session is live and they are enabled: compiled once per isolate. */
+const callerStatement = compiled('read', ['sid', 'sub', 'now'], (db, p) =>
+  db
+    .select({ user: userColumns })
+    .from(users)
+    .innerJoin(sessions, and(eq(sessions.id, p.sid), eq(sessions.userUuid, users.uuid), liveSession(sessions, p.now)))
+    .where(and(eq(users.uuid, p.sub), eq(users.disabled, false)))
+    .limit(1),
+);
+
+/**
+ * Guards for this caller. Each is the route's own rule AND the operation's (`to`), so a write
+ * can never be allowed more than the route: an admin route's writes need an admin.
+ */
+export interface May {
+  route: Guard;
+  to(rule: Rule, opts?: { revokedInBatchAt?: number }): Guard;
+}
+
+type Reads = Record<string, Statement<unknown, 'read'>>;
+type Writes = Record<string, Statement<unknown, 'guarded'>>;
+
+export interface Plan<R extends Reads, W extends Writes> {
+  reads?: R;
+  /** Changes, each built from a guard of `may`: a change without one does not type-check. */
+  writes?: (may: May) => W;
+}
+
+export interface Checked<T> {
+  caller: User;
+  sessionId: string;
+  rows: T;
+}
+
+/**
+ * Loads the caller and runs the operation's statements in the same D1 batch: one round trip
+ * for an authenticated request. The caller is judged after the batch (401 for an ended
+ * session, a disabled or deleted user; 403 when the route's rule refuses them), which is why
+ * every change in the batch carries a guard: a refused caller changes nothing, counters
+ * included. Rows read for a refused caller are dropped with the error.
+ *
+ * @example
+ * const { caller, rows } = await withCaller(deps, access, {
+ *   reads: { found: findUser(db, uuid) },
+ *   writes: (may) => ({ revoked: revokeSessions(db, { userUuid: uuid }, may.to(selfOrAdmin(uuid)), now) }),
+ * });
+ */
+export async function withCaller<R extends Reads = {}, W extends Writes = {}>(
+  deps: Deps,
+  access: Access,
+  plan: Plan<R, W>,
+  now = deps.now(),
+): Promise<Checked<Results<R & W>>> {
+  const { claims, rule } = access;
+  const may: May = {
+    route: makeGuard(claims, rule, now),
+    to: (operation, opts) => makeGuard(claims, both(rule, operation), now, opts),
+  };
+  const writes = plan.writes?.(may) ?? ({} as W);
+  const { $caller: callerRows, ...rows } = await runBatch(deps.db, {
+    $caller: callerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now }),
+    ...plan.reads,
+    ...writes,
+  });
+  access.checked = true;
+  const caller = (callerRows as { user: User }[])[0]?.user;
+  if (!caller) throw unauthorized('The session has ended');
+  if (!allows(rule, caller)) throw forbidden();
+  return { caller, sessionId: claims.sid, rows: rows as unknown as Results<R & W> };
+}

@@ -1,0 +1,52 @@
+import { z } from '@hono/zod-openapi';
+import { ROLES, type User } from '../db/schema';
+import { iso, isoOrNull } from '../lib/clock';
+import { page } from '../lib/pagination';
+
+export const RoleSchema = z.enum(ROLES).openapi({ example: 'normal' });
+
+export const UserSchema = z
+  .object({
+    uuid: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    name: z.string(),
+    surname: z.string(),
+    role: RoleSchema,
+    city: z.string().nullable(),
+    organization: z.string().nullable(),
+    designation: z.string().nullable(),
+    mobile: z.string().nullable(),
+    disabled: z.boolean(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    last_login_at: z.iso.datetime().nullable(),
+  })
+  .strict()
+  .openapi('User');
+
+export const UserPageSchema = page(UserSchema, 'UserPage');
+
+export const UserUuidParam = z.object({
+  uuid: z.uuid().openapi({ param: { name: 'uuid', in: 'path' }, example: '019a8f3e-6b1c-7d2e-9f10-5a6b7c8d9e0f' }),
+});
+
+/** The public shape of a user: a hand-written DTO, so no hash or stamp can ever leak through it. */
+export function toUserDto(u: User): z.infer<typeof UserSchema> {
+  return {
+    uuid: u.uuid,
+    username: u.username,
+    email: u.email,
+    name: u.name,
+    surname: u.surname,
+    role: u.role,
+    city: u.city,
+    organization: u.organization,
+    designation: u.designation,
+    mobile: u.mobile,
+    disabled: u.disabled,
+    created_at: iso(u.createdAt),
+    updated_at: iso(u.updatedAt),
+    last_login_at: isoOrNull(u.lastLoginAt),
+  };
+}

@@ -1,0 +1,73 @@
+import { runBatch } from '../../db/statement';
+import { compiled } from '../../db/compiled';
+import { users } from '../../db/schema';
+import { eq, sql } from 'drizzle-orm';
+import type { Deps } from '../deps';
+import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
+import { insertLogin } from '../logins/statements';
+import { ifSession, newSession } from '../sessions/statements';
+import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../throttle';
+import { findByLogin, loginKey } from '../users/statements';
+import { issueAccessToken } from './access-token';
+
+export interface Tokens {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+}
+
+/**
+ * What a password grant ends in. `refused` is one outcome for an unknown user, a wrong
+ * password, a disabled user and a grant that lost a race with a change to the user: each front
+ * door renders it identically, so nothing tells them apart.
+ */
+export type PasswordGrantResult =
+  | { kind: 'issued'; tokens: Tokens; userUuid: string }
+  | { kind: 'refused' }
+  | { kind: 'throttled'; retryAfterMs: number };
+
+/** `last_login_at`, and the new hash when the stored one had older parameters; only with the session. */
+const recordLogin = compiled('write', ['uuid', 'now', 'newHash', 'sessionId'], (db, p) =>
+  db
+    .update(users)
+    .set({ lastLoginAt: sql`${p.now}`, passwordHash: sql`coalesce(${p.newHash}, ${users.passwordHash})` })
+    .where(sql`${eq(users.uuid, p.uuid)} and ${ifSession(p.sessionId)}`),
+);
+
+/**
+ * The password grant, in two D1 round trips around PBKDF2:
+ *  1. the user (with hash and security stamp), the throttle read and this attempt counted as a
+ *     failure up front (so a burst of concurrent guesses cannot slip past the count);
+ *  2. after the hash check: the session, created only if the user's security stamp is still the
+ *     one read in 1 (a password change, log-out-everywhere, role change or disabling in between
+ *     ends the grant: `refused`), and with it the refresh token, the login record, last login,
+ *     a re-hash when due, and the cleared counter.
+ */
+export async function passwordGrant(deps: Deps, input: { login: string; password: string }): Promise<PasswordGrantResult> {
+  const { db, config, client } = deps;
+  if (!(await withinIpLimit(deps, 'login'))) return { kind: 'throttled', retryAfterMs: IP_LIMIT_PERIOD_SECONDS * 1000 };
+  const login = input.login.normalize('NFC').trim();
+  const key = throttleKey(loginKey(login));
+  const now = deps.now();
+  const { found, throttle } = await runBatch(db, { found: findByLogin(db, login), ...attemptStatements(db, key, now) });
+  const blockedMs = blockedFor(throttle, now);
+  if (blockedMs > 0) return { kind: 'throttled', retryAfterMs: blockedMs };
+
+  const user = found[0];
+  // An unknown user costs the same PBKDF2 as a known one: no timing oracle for existence.
+  if (!user) await deps.passwords.burn(input.password);
+  const verdict = user ? await deps.passwords.verify(input.password, user.passwordHash) : null;
+  if (!user || !verdict?.ok || user.disabled) return { kind: 'refused' };
+
+  const session = await newSession(db, config, user, client, now);
+  const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role }, now);
+  const newHash = verdict.needsRehash ? await deps.passwords.hash(input.password) : null;
+  const written = await runBatch(db, {
+    ...session.statements,
+    login: insertLogin(db, user.uuid, session.id, client, now),
+    lastLogin: recordLogin(db, { uuid: user.uuid, now, newHash, sessionId: session.id }),
+    cleared: clearFailures(db, key),
+  });
+  if (written.session.length === 0) return { kind: 'refused' };
+  return { kind: 'issued', userUuid: user.uuid, tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken } };
+}

@@ -1,0 +1,120 @@
+import { and, eq, isNull, type Placeholder, sql } from 'drizzle-orm';
+import { compiled } from '../../db/compiled';
+import { refreshTokens, sessions, users } from '../../db/schema';
+import { runBatch } from '../../db/statement';
+import { randomToken, sha256Hex } from '../../lib/encoding';
+import { liveSession } from '../../policy/live-session';
+import type { Deps } from '../deps';
+import { recordRevocations } from '../revocation';
+import { isRefreshTokenShaped, REFRESH_TOKEN_BYTES } from '../sessions/statements';
+import { issueAccessToken } from './access-token';
+import type { Tokens } from './password-grant';
+
+/** `refused` covers unknown, rotated, expired and revoked tokens alike; `reused` says a session was just ended for reuse. */
+export type RefreshGrantResult = { kind: 'issued'; tokens: Tokens } | { kind: 'refused'; reused: boolean };
+
+const sessionOf = (hash: Placeholder) => sql`(select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${hash})`;
+
+// The five statements of a rotation (steps 1-5 at rotateRefreshToken), compiled to SQL once per
+// isolate: they run on every refresh, and building them per request cost ~0.2 ms of CPU.
+const revokeIfReused = compiled('write', ['now', 'oldHash', 'graceStart'], (db, p) =>
+  db
+    .update(sessions)
+    .set({ revokedAt: sql`${p.now}` })
+    .where(
+      and(
+        isNull(sessions.revokedAt),
+        sql`${sessions.id} = (select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${p.oldHash} and ${refreshTokens.replacedBy} is not null and ${refreshTokens.replacedAt} <= ${p.graceStart})`,
+      ),
+    )
+    .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt }),
+);
+
+// Correlated EXISTS: two primary-key lookups. (`session_id IN (select … live sessions)` would
+// make SQLite list every live session in the table on each refresh.)
+const swap = compiled('write', ['now', 'oldHash', 'newHash'], (db, p) =>
+  db
+    .update(refreshTokens)
+    .set({ replacedBy: sql`${p.newHash}`, replacedAt: sql`${p.now}` })
+    .where(
+      and(
+        eq(refreshTokens.hash, p.oldHash),
+        isNull(refreshTokens.replacedBy),
+        sql`exists (select 1 from ${sessions} join ${users} on ${users.uuid} = ${sessions.userUuid} where ${sessions.id} = ${refreshTokens.sessionId} and ${liveSession(sessions, p.now)} and ${users.disabled} = 0)`,
+      ),
+    ),
+);
+
+// insert … select, so nothing is inserted unless the swap changed the row (a raw db.run() cannot
+// be batched by drizzle's D1 driver; an insert builder can). Columns in table order.
+const storeNew = compiled('write', ['now', 'oldHash', 'newHash'], (db, p) =>
+  db
+    .insert(refreshTokens)
+    .select(
+      sql`select ${p.newHash}, ${refreshTokens.sessionId}, ${p.now}, null, null from ${refreshTokens} where ${refreshTokens.hash} = ${p.oldHash} and ${refreshTokens.replacedBy} = ${p.newHash}`,
+    ),
+);
+
+// Where the session was last used: a request without one of these signals (null) keeps the old value.
+const slide = compiled('write', ['now', 'newHash', 'slideTo', 'ip', 'userAgent', 'country'], (db, p) =>
+  db
+    .update(sessions)
+    .set({
+      lastUsedAt: sql`${p.now}`,
+      expiresAt: sql`min(${p.slideTo}, ${sessions.absoluteExpiresAt})`,
+      ip: sql`coalesce(${p.ip}, ${sessions.ip})`,
+      userAgent: sql`coalesce(${p.userAgent}, ${sessions.userAgent})`,
+      country: sql`coalesce(${p.country}, ${sessions.country})`,
+    })
+    .where(sql`${sessions.id} = ${sessionOf(p.newHash)}`)
+    .returning({ id: sessions.id }),
+);
+
+const ownerOf = compiled('read', ['newHash'], (db, p) =>
+  db
+    .select({ uuid: users.uuid, role: users.role })
+    .from(users)
+    .innerJoin(sessions, eq(sessions.userUuid, users.uuid))
+    .where(sql`${sessions.id} = ${sessionOf(p.newHash)}`),
+);
+
+/**
+ * Rotates a refresh token in one D1 batch (one round trip, run as one transaction, so no
+ * interactive transaction is needed):
+ *  1. reuse detection (RFC 9700 §4.14.2): the token was already rotated, longer ago than the
+ *     grace interval (REFRESH_REUSE_GRACE_SECONDS, default 0 = every reuse) → revoke its session;
+ *  2. compare-and-swap: mark the token replaced only if it is not replaced yet, its session is
+ *     live (not revoked, sliding and absolute expiry ahead) and its user enabled. Batches run
+ *     one after another, so of two concurrent refreshes exactly one changes the row;
+ *  3. store the new token in the same family (only if step 2 changed the row),
+ *  4. slide the session's expiry (capped by the absolute one) and note where it was used,
+ *  5. read the user's current role for the access token.
+ * Then the access token is signed for the user's current role.
+ * A reuse inside the grace interval changes nothing: it fails at step 2 like any other
+ * rotated token, but leaves the session alive (a racing tab, not a theft).
+ */
+export async function refreshGrant(deps: Deps, input: { refreshToken: string }): Promise<RefreshGrantResult> {
+  const { db, config, client } = deps;
+  if (!isRefreshTokenShaped(input.refreshToken)) return { kind: 'refused', reused: false };
+  const now = deps.now();
+  const oldHash = await sha256Hex(input.refreshToken);
+  const newToken = randomToken(REFRESH_TOKEN_BYTES);
+  const newHash = await sha256Hex(newToken);
+  const graceStart = now - config.REFRESH_REUSE_GRACE_SECONDS * 1000;
+  const slideTo = now + config.REFRESH_TOKEN_TTL_SECONDS * 1000;
+
+  const { reused, slid, owner } = await runBatch(db, {
+    reused: revokeIfReused(db, { now, oldHash, graceStart }),
+    swapped: swap(db, { now, oldHash, newHash }),
+    stored: storeNew(db, { now, oldHash, newHash }),
+    slid: slide(db, { now, newHash, slideTo, ...client }),
+    owner: ownerOf(db, { newHash }),
+  });
+
+  if (reused.length > 0) await recordRevocations(deps.kv, reused, 'refresh_token_reuse', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  const session = slid[0];
+  const user = owner[0];
+  if (!session || !user) return { kind: 'refused', reused: reused.length > 0 };
+  const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role }, now);
+  return { kind: 'issued', tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: newToken } };
+}

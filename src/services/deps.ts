@@ -1,0 +1,31 @@
+import type { Config } from '../config';
+import type { Db } from '../db/client';
+import type { ClientInfo } from '../lib/client';
+import type { VerifyResult } from '../lib/password';
+
+/** Password hashing with the configured cost and pepper: a seam the race tests hold still. */
+export interface Passwords {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<VerifyResult>;
+  /** The work of one verification, thrown away (an unknown user costs what a known one does). */
+  burn(password: string): Promise<void>;
+}
+
+/**
+ * Everything a use-case service may touch, handed over as one object: storage bindings, the
+ * parsed configuration, the clock, the request's id and client, the limiters. Services take
+ * `(deps, input)` and never see Hono, so the JSON routes, the pages and the cron call the same
+ * functions. Built per request by src/middleware/context.ts; tests build their own.
+ */
+export interface Deps {
+  db: Db;
+  /** Session-revocation records (docs/sessions.md). */
+  kv: KVNamespace;
+  photos: R2Bucket;
+  config: Config;
+  now: () => number;
+  requestId: string;
+  client: ClientInfo;
+  limiters: { login?: RateLimit; signup?: RateLimit };
+  passwords: Passwords;
+}

@@ -1,0 +1,118 @@
+import { and, desc, eq, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
+import type { Config } from '../../config';
+import type { Db } from '../../db/client';
+import { compiled } from '../../db/compiled';
+import { refreshTokens, type SessionRow, sessions, users } from '../../db/schema';
+import { read, write } from '../../db/statement';
+import type { ClientInfo } from '../../lib/client';
+import { randomToken, sha256Hex } from '../../lib/encoding';
+import { uuidv7 } from '../../lib/ids';
+import { toPage } from '../../lib/pagination';
+import { type Guard, guarded } from '../../policy/guard';
+import { liveSession } from '../../policy/live-session';
+import { bumpStamp, stampHolds } from '../users/statements';
+
+/** Refresh tokens are 32 random bytes (256 bits), base64url without padding: 43 characters. */
+export const REFRESH_TOKEN_BYTES = 32;
+const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** Whether a string could be one of our refresh tokens; anything else is answered without D1. */
+export const isRefreshTokenShaped = (token: string) => REFRESH_TOKEN_SHAPE.test(token);
+
+const sessionExists = (id: unknown) => sql`exists (select 1 from ${sessions} where ${sessions.id} = ${id})`;
+
+// A new session's inserts, compiled once per isolate (src/db/compiled.ts). insert … select, so
+// the session is created only while the user's security stamp is the one the grant read, and
+// the refresh token only with its session. Columns in table order.
+const insertSession = compiled('write', ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country'], (db, p) =>
+  db
+    .insert(sessions)
+    .select(
+      sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country} where ${stampHolds(p.userUuid, p.stamp)}`,
+    )
+    .returning({ id: sessions.id }),
+);
+const insertRefreshToken = compiled('write', ['hash', 'sessionId', 'now'], (db, p) =>
+  db.insert(refreshTokens).select(sql`select ${p.hash}, ${p.sessionId}, ${p.now}, null, null where ${sessionExists(p.sessionId)}`),
+);
+
+/** The session `id` exists: later statements of a grant's batch depend on its insert. */
+export const ifSession = sessionExists;
+
+/**
+ * A new session (refresh-token family) for a user whose security stamp the caller read: the
+ * statements to batch, the id and the token to hand out once the batch created the row.
+ */
+export async function newSession(db: Db, config: Config, user: { uuid: string; securityStamp: number }, client: ClientInfo, now: number) {
+  const id = uuidv7(now);
+  const refreshToken = randomToken(REFRESH_TOKEN_BYTES);
+  const absolute = now + config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS * 1000;
+  const expiresAt = Math.min(now + config.REFRESH_TOKEN_TTL_SECONDS * 1000, absolute);
+  const statements = {
+    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, expiresAt, absolute, ...client }),
+    refreshToken: insertRefreshToken(db, { hash: await sha256Hex(refreshToken), sessionId: id, now }),
+  };
+  return { id, refreshToken, statements };
+}
+
+export interface SessionFilter {
+  userUuid: string;
+  sessionId?: string;
+  exceptSessionId?: string;
+}
+
+const revokeQuery = (db: Db, where: SessionFilter, now: number, guard?: SQL) =>
+  db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(sessions.userUuid, where.userUuid),
+        isNull(sessions.revokedAt),
+        where.sessionId !== undefined ? eq(sessions.id, where.sessionId) : undefined,
+        where.exceptSessionId !== undefined ? ne(sessions.id, where.exceptSessionId) : undefined,
+        guard,
+      ),
+    )
+    .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt });
+
+/**
+ * Revokes a user's unrevoked sessions (all, one, or all but one) under the caller's guard,
+ * returning what `recordRevocations` needs. `extra` narrows it further (a patch revokes only
+ * when it changes the role).
+ */
+export const revokeSessions = (db: Db, where: SessionFilter, guard: Guard, now: number, extra?: SQL) =>
+  guarded(guard, (may) => revokeQuery(db, where, now, and(may, extra)));
+
+/** The same without a caller: logout by token (RFC 7009) and erasure after its own check. */
+export const revokeSessionsUnguarded = (db: Db, where: SessionFilter, now: number) => write(revokeQuery(db, where, now));
+
+/** Ends every grant in flight for the user (their security stamp moves on), under the caller's guard. */
+export const endGrantsInFlight = (db: Db, userUuid: string, guard: Guard, extra?: SQL) =>
+  guarded(guard, (may) => db.update(users).set({ securityStamp: bumpStamp }).where(and(eq(users.uuid, userUuid), may, extra)).returning({ uuid: users.uuid }));
+
+/** Revokes the session a refresh token (current or already rotated) belongs to: RFC 7009 logout. */
+export const revokeByRefreshHash = (db: Db, hash: string, now: number) =>
+  write(
+    db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(isNull(sessions.revokedAt), sql`${sessions.id} = (select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${hash})`))
+      .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt }),
+  );
+
+/** Live sessions of a user, newest first, `limit + 1` rows. */
+export const liveSessionsOf = (db: Db, userUuid: string, q: { limit: number; after?: string }, now: number) =>
+  read(
+    db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userUuid, userUuid), liveSession(sessions, now), q.after ? lt(sessions.id, q.after) : undefined))
+      .orderBy(desc(sessions.id))
+      .limit(q.limit + 1),
+  );
+
+export const sessionsPage = (rows: SessionRow[], limit: number) => toPage(rows, limit, (s) => s.id);
+
+/** The sha-256 of a presented refresh token, or null when it cannot be one of ours. */
+export const refreshHashOf = async (token: string) => (isRefreshTokenShaped(token) ? sha256Hex(token) : null);

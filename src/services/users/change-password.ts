@@ -1,0 +1,57 @@
+import { and, eq } from 'drizzle-orm';
+import { users } from '../../db/schema';
+import { runBatch } from '../../db/statement';
+import { ApiError, tooMany } from '../../lib/problem';
+import { type Access, withCaller } from '../../policy/caller';
+import { guarded } from '../../policy/guard';
+import type { Deps } from '../deps';
+import { recordRevocations } from '../revocation';
+import { revokeSessions } from '../sessions/statements';
+import { blockedFor, clearFailures, clearFailuresGuarded, countGuarded, passwordChangeKey, throttleState } from '../throttle';
+import { assertPasswordAllowed } from './password-rules';
+import { bumpStamp, passwordHashOf } from './statements';
+
+/**
+ * PUT /user/me/password, in two round trips around PBKDF2, like the password grant:
+ *  1. the caller, their hash and this attempt counted against the account (guarded, so a
+ *     revoked or disabled token counts nothing; a stolen access token must not become a way to
+ *     guess the current password, so attempts are throttled per account);
+ *  2. with the caller checked again: the new hash and a new security stamp (a grant in flight
+ *     with the old password creates no session), every other session revoked, the count cleared.
+ * The current password is checked before the new one: a policy refusal is not a wrong
+ * password, so it clears the count instead of adding to it (one extra round trip, on that
+ * failure only).
+ */
+export async function changePassword(deps: Deps, access: Access, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const { db, config } = deps;
+  const key = passwordChangeKey(access.claims.sub);
+  const now = deps.now();
+  const first = await withCaller(deps, access, {
+    reads: { stored: passwordHashOf(db, access.claims.sub), throttle: throttleState(db, key) },
+    writes: (may) => ({ counted: countGuarded(db, key, now, may.route) }),
+  });
+  const { caller, sessionId } = first;
+  const blockedMs = blockedFor(first.rows.throttle, now);
+  if (blockedMs > 0) throw tooMany('throttled', 'Too many wrong passwords; try again later', blockedMs);
+  const verdict = await deps.passwords.verify(input.currentPassword, first.rows.stored[0]!.passwordHash);
+  if (!verdict.ok) {
+    throw new ApiError('wrong_password', 'The current password is incorrect', { errors: [{ path: 'current_password', message: 'is incorrect' }] });
+  }
+  try {
+    assertPasswordAllowed(input.newPassword, config, caller, 'new_password');
+  } catch (err) {
+    await runBatch(db, { cleared: clearFailures(db, key) });
+    throw err;
+  }
+  const passwordHash = await deps.passwords.hash(input.newPassword);
+  const { rows } = await withCaller(deps, access, {
+    writes: (may) => ({
+      changed: guarded(may.route, (g) =>
+        db.update(users).set({ passwordHash, securityStamp: bumpStamp, updatedAt: now }).where(and(eq(users.uuid, caller.uuid), g)),
+      ),
+      revoked: revokeSessions(db, { userUuid: caller.uuid, exceptSessionId: sessionId }, may.route, now),
+      cleared: clearFailuresGuarded(db, key, may.route),
+    }),
+  });
+  await recordRevocations(deps.kv, rows.revoked, 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
+}

@@ -1,0 +1,62 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { type Role, type User, userColumns, users } from '../../db/schema';
+import { notFound, forbidden } from '../../lib/problem';
+import { usernameKey } from '../../lib/text';
+import { type Access, withCaller } from '../../policy/caller';
+import { guarded } from '../../policy/guard';
+import { admin, allows, selfOrAdmin } from '../../policy/rules';
+import type { Deps } from '../deps';
+import { recordRevocations } from '../revocation';
+import { revokeSessions } from '../sessions/statements';
+import { visibleUser } from './read-users';
+import { conflictFrom, findUser } from './statements';
+
+export interface UserPatch {
+  username?: string;
+  city?: string | null;
+  organization?: string | null;
+  designation?: string | null;
+  mobile?: string | null;
+  role?: Role;
+  disabled?: boolean;
+}
+
+/**
+ * Changes a user in one round trip: the caller check, the target's row, and under the caller's
+ * guard the revocation of every session when the patch changes the role or disables the user
+ * (compared with the row before the update, in SQL), then the update itself, which also moves
+ * the security stamp on in that case so no grant in flight outlives it. Self may change the
+ * username and profile; `role` and `disabled` need an admin (403 otherwise).
+ */
+export async function patchUser(deps: Deps, access: Access, uuid: string, patch: UserPatch): Promise<User> {
+  const { db, config } = deps;
+  const now = deps.now();
+  const needsAdmin = patch.role !== undefined || patch.disabled !== undefined;
+  const rule = needsAdmin ? admin : selfOrAdmin(uuid);
+  const roleChanges = patch.role !== undefined ? sql`u.role <> ${patch.role}` : sql`0`;
+  const disables = patch.disabled === true ? sql`u.disabled = 0` : sql`0`;
+  const changesAccess = sql`exists (select 1 from ${users} u where u.uuid = ${uuid} and (${roleChanges} or ${disables}))`;
+  const set = {
+    ...patch,
+    ...(patch.username !== undefined ? { usernameKey: usernameKey(patch.username) } : {}),
+    securityStamp: sql`${users.securityStamp} + (case when ${changesAccess} then 1 else 0 end)`,
+    updatedAt: now,
+  };
+  const { caller, rows } = await withCaller(deps, access, {
+    reads: { found: findUser(db, uuid) },
+    writes: (may) => ({
+      revoked: revokeSessions(db, { userUuid: uuid }, may.to(rule), now, changesAccess),
+      // The caller may just have revoked their own session above (demoting or disabling themselves).
+      updated: guarded(may.to(rule, { revokedInBatchAt: now }), (g) => db.update(users).set(set).where(and(eq(users.uuid, uuid), g)).returning(userColumns)),
+    }),
+  }).catch((err: unknown) => {
+    throw conflictFrom(err) ?? err;
+  });
+  const before = visibleUser(caller, uuid, rows.found);
+  if (needsAdmin && !allows(admin, caller)) throw forbidden('Only an admin may change role or disabled');
+  const updated = rows.updated[0];
+  if (!updated) throw notFound('user');
+  const reason = patch.disabled === true && !before.disabled ? 'disabled' : 'role_changed';
+  await recordRevocations(deps.kv, rows.revoked, reason, config.ACCESS_TOKEN_TTL_SECONDS, now);
+  return updated;
+}

@@ -1,0 +1,34 @@
+import { env } from 'cloudflare:workers';
+import { loadConfig } from '../../src/config';
+import { getDb } from '../../src/db/client';
+import type { ClientInfo } from '../../src/lib/client';
+import { burnPasswordWork, hashPassword, verifyPassword } from '../../src/lib/password';
+import type { Deps } from '../../src/services/deps';
+
+export const TEST_CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'unit-test', country: 'NL' };
+
+/**
+ * The services' dependencies over the test run's real D1, KV and R2, as the worker builds
+ * them per request (src/middleware/context.ts), with a fixed clock and client when given.
+ */
+export function testDeps(overrides: Partial<Deps> & { at?: number } = {}): Deps {
+  const config = overrides.config ?? loadConfig(env);
+  const params = { iterations: config.PASSWORD_ITERATIONS, pepper: config.PASSWORD_PEPPER, previousPepper: config.PASSWORD_PEPPER_PREVIOUS };
+  const { at, ...rest } = overrides;
+  return {
+    db: getDb(env.DB),
+    kv: env.REVOCATIONS,
+    photos: env.PHOTOS,
+    config,
+    now: at === undefined ? Date.now : () => at,
+    requestId: 'test',
+    client: TEST_CLIENT,
+    limiters: {},
+    passwords: {
+      hash: (p) => hashPassword(p, params),
+      verify: (p, stored) => verifyPassword(p, stored, params),
+      burn: (p) => burnPasswordWork(p, params),
+    },
+    ...rest,
+  };
+}
