@@ -73,6 +73,8 @@ export interface DevServerOptions {
    * fresh migrated state is made, and stop() removes it.
    */
   state?: DevState;
+  /** The port to listen on (from freePort()), when a var must name the URL before the start. Default: a free one. */
+  port?: number;
   /** Path polled until the worker answers it with a status below 500. Default `/health`. */
   readyPath?: string;
   /** How long to wait for that answer before giving up. Default 90 s (a cold build is slow). */
@@ -192,7 +194,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const { vars = {}, secrets, readyPath = '/health', timeoutMs = 90_000 } = options;
   const ownsState = !options.state;
   const state = options.state ?? createDevState();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const logFile = join(state.dir, 'wrangler-dev.log');
   const args = [
     'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state.dir,

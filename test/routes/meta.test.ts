@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { HealthSchema, JwksSchema, RolesSchema, ServiceInfoSchema } from '../../src/routes/meta/meta.routes';
+import { AuthorizationServerSchema, HealthSchema, JwksSchema, RolesSchema, ServiceInfoSchema } from '../../src/routes/meta/meta.routes';
 import { body, call, get, post } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
-import { CURRENT_JWK, PREVIOUS_JWK } from '../helpers/jwt';
+import { claimsOf, CURRENT_JWK, PREVIOUS_JWK } from '../helpers/jwt';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';
 
 describe('GET /', () => {
@@ -57,6 +57,23 @@ describe('GET /.well-known/jwks.json', () => {
     });
     expect(payload.sub).toBe(user.uuid);
     expect(protectedHeader.kid).toBe('test-current');
+  });
+});
+
+describe('GET /.well-known/oauth-authorization-server', () => {
+  it('is RFC 8414 metadata whose issuer is the access tokens\' iss and whose endpoints answer', async () => {
+    const res = await get('/.well-known/oauth-authorization-server', { headers: { host: 'evil.example' } });
+    expect(res.status).toBe(200);
+    const meta = AuthorizationServerSchema.parse(await res.json());
+    const issuer = env.JWT_ISSUER as string;
+    expect(meta.issuer).toBe(issuer);
+    expect(meta.token_endpoint).toBe(`${issuer}/token`);
+    expect(meta.revocation_endpoint).toBe(`${issuer}/token/revoke`);
+    expect(meta.jwks_uri).toBe(`${issuer}/.well-known/jwks.json`);
+    expect(meta.grant_types_supported).toEqual(['password', 'refresh_token']);
+    expect(JSON.stringify(meta)).not.toContain('evil.example');
+    const user = await signedIn();
+    expect(claimsOf(user.access).iss).toBe(meta.issuer);
   });
 });
 

@@ -34,6 +34,31 @@ export const jwksHandler: AppRouteHandler<typeof routes.jwks> = async (c) => {
   return c.json((await publicJwks(tokenSettings(c.var.deps.config))) as never, 200);
 };
 
+/**
+ * RFC 8414 §2-3. Every URL is built from JWT_ISSUER (the worker's public URL), never from the
+ * request's Host, and `issuer` equals the `iss` of our access tokens, as clients check (§3.3).
+ * The token endpoint takes public first-party clients without authentication ('none').
+ */
+export const authorizationServerHandler: AppRouteHandler<typeof routes.authorizationServer> = (c) => {
+  const issuer = c.var.deps.config.JWT_ISSUER.replace(/\/+$/, '');
+  c.header('cache-control', 'public, max-age=300');
+  return c.json(
+    {
+      issuer: c.var.deps.config.JWT_ISSUER,
+      token_endpoint: `${issuer}/token`,
+      revocation_endpoint: `${issuer}/token/revoke`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      grant_types_supported: ['password', 'refresh_token'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint_auth_methods_supported: ['none'],
+      scopes_supported: [],
+      service_documentation: `${issuer}/docs`,
+    },
+    200,
+  );
+};
+
 export const rolesHandler: AppRouteHandler<typeof routes.roles> = async (c) => {
   await getMe(c.var.deps, c.var.access);
   return c.json(ROLES, 200);

@@ -6,4 +6,5 @@ export const metaRouter = createRouter()
   .openapi(routes.root, handlers.rootHandler)
   .openapi(routes.health, handlers.healthHandler)
   .openapi(routes.jwks, handlers.jwksHandler)
+  .openapi(routes.authorizationServer, handlers.authorizationServerHandler)
   .openapi(routes.roles, handlers.rolesHandler);

@@ -51,6 +51,29 @@ export const jwks = createRoute({
   responses: { 200: json(JwksSchema, 'JSON Web Key Set') },
 });
 
+export const AuthorizationServerSchema = z
+  .object({
+    issuer: z.string(),
+    token_endpoint: z.string(),
+    revocation_endpoint: z.string(),
+    jwks_uri: z.string(),
+    grant_types_supported: z.array(z.string()),
+    response_types_supported: z.array(z.string()),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
+    revocation_endpoint_auth_methods_supported: z.array(z.string()),
+    scopes_supported: z.array(z.string()),
+    service_documentation: z.string(),
+  })
+  .openapi('AuthorizationServerMetadata');
+
+export const authorizationServer = createRoute({
+  method: 'get',
+  path: '/.well-known/oauth-authorization-server',
+  tags,
+  summary: 'RFC 8414 authorization server metadata, so standard OAuth clients configure themselves',
+  responses: { 200: json(AuthorizationServerSchema, 'Authorization server metadata') },
+});
+
 export const roles = createRoute({
   method: 'get',
   path: '/roles',
