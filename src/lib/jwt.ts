@@ -102,11 +102,7 @@ export function loadKeys(settings: TokenSettings): Promise<KeySet> {
  * Signs an access token for a user's session. `clientId` is written as RFC 9068 §2.2
  * `client_id`, `amr` (RFC 8176) as given.
  */
-export async function signAccessToken(
-  settings: TokenSettings,
-  claims: AccessTokenClaims,
-  now: number,
-): Promise<{ token: string; expiresIn: number }> {
+export async function signAccessToken(settings: TokenSettings, claims: AccessTokenClaims, now: number): Promise<{ token: string; expiresIn: number }> {
   const { signing } = await loadKeys(settings);
   const iat = Math.floor(now / 1000);
   const token = await new SignJWT({ sid: claims.sid, role: claims.role, client_id: claims.clientId, amr: claims.amr })

@@ -11,7 +11,9 @@ import { BAD_CREDENTIALS } from '../../src/routes/token/token.errors';
 // locally: fixed windows aligned to the wall clock, keyed here by CF-Connecting-IP only.
 
 const WRONG_BODY = JSON.stringify({ error: 'invalid_grant', error_description: BAD_CREDENTIALS });
-const newIp = () => `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
+/** A fresh IPv6 network (its own /64: the limiters key IPv6 clients by /64). */
+const newNet = () => `2001:db8:${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
+const newIp = () => `${newNet()}::1`;
 const nonce = () => crypto.randomUUID().slice(0, 8);
 const SPOOFS = ['x-forwarded-for', 'x-real-ip', 'true-client-ip'];
 
@@ -110,14 +112,26 @@ describe('login records and sessions store CF-Connecting-IP only', () => {
 });
 
 describe('POST /user per-IP sign-up limit', () => {
+  const signUp = (ip: string) => {
+    const username = `s${nonce()}`;
+    return post('/user', {
+      json: { username, email: `${username}@example.com`, password: PASSWORD, name: 'Sign', surname: 'Up' },
+      headers: { 'cf-connecting-ip': ip, ...spoofed() },
+    });
+  };
+
+  it('keys IPv6 clients on their /64: the 11th sign-up from other addresses of one /64 is refused, another /64 is not', async () => {
+    const { statuses, neighbour } = await inOneWindow(async (ip) => {
+      const net = ip.slice(0, -'::1'.length);
+      const statuses: number[] = [];
+      for (let i = 1; i <= 13; i += 1) statuses.push((await signUp(`${net}:${i.toString(16)}:0:0:${(i * 7).toString(16)}`)).status);
+      return { statuses, neighbour: (await signUp(`${newNet()}::2`)).status };
+    });
+    expect(statuses).toEqual([...Array(10).fill(201), 429, 429, 429]);
+    expect(neighbour).toBe(201);
+  });
+
   it('answers the 11th sign-up from one address within a minute with 429 problem+json and Retry-After', async () => {
-    const signUp = (ip: string) => {
-      const username = `s${nonce()}`;
-      return post('/user', {
-        json: { username, email: `${username}@example.com`, password: PASSWORD, name: 'Sign', surname: 'Up' },
-        headers: { 'cf-connecting-ip': ip, ...spoofed() },
-      });
-    };
     const { statuses, last, otherIp } = await inOneWindow(async (ip) => {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i += 1) statuses.push((await signUp(ip)).status);
