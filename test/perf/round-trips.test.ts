@@ -2,25 +2,45 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { body, buildRequest, get, post, type CallOptions } from '../helpers/api';
-import { countingD1 } from '../helpers/d1-counter';
+import { body, buildRequest, get, type CallOptions } from '../helpers/api';
+import { countingD1, UNSEEN } from '../helpers/d1-counter';
 import { createUser, login, signedIn, type SignedIn } from '../helpers/factories';
 import { PNG } from '../helpers/images';
+import { coverage, securedOperationsOf } from '../helpers/operations';
+import { upload } from '../helpers/photos';
 
 /**
- * D1 round trips per route on its success path: at the edge each one can cross an ocean to the
- * primary. The budget is one, except where README.md ("Round trips") says why a route needs two.
+ * D1 round trips per operation on its success path: at the edge each one can cross an ocean to
+ * the primary. The budget is one, except where README.md ("Round trips") says why an operation
+ * needs two (the caller is checked before slow work: PBKDF2, R2), and none for what D1 has no
+ * part in. Every operation the worker serves has a case, keyed by its OpenAPI name.
+ *
+ * The same requests hold the caller-batch rule (src/policy/guard.ts): every change an
+ * authenticated request sends to D1 carries the caller's guard, so a refused caller (session
+ * ended, disabled, demoted) changes nothing.
  */
 const counter = countingD1(env.DB);
 const countedEnv = { ...env, DB: counter.db };
 
-async function trips(method: string, path: string, init: CallOptions = {}) {
-  const ctx = createExecutionContext();
-  counter.reset();
-  const res = await worker.fetch(buildRequest(method, path, init), countedEnv as never, ctx);
-  await waitOnExecutionContext(ctx);
-  expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-  return { count: counter.count(), res };
+/** The operations that change D1 with no caller to guard them: sign-up and the token endpoint. */
+const NO_CALLER = ['POST /user', 'POST /token', 'POST /token/revoke'];
+
+/** A change: the statements the guard must be in (src/policy/guard.ts). */
+const isChange = (sql: string) => /^(insert|update|delete)\b/i.test(sql.trim());
+const CALLER_GUARD = '"cu"';
+
+interface Sent extends CallOptions {
+  path: string;
+}
+
+interface Case {
+  /** The operation, as /openapi.json names it. */
+  op: string;
+  /** Which request of the operation, when it has more than one case. */
+  as?: string;
+  budget: number;
+  /** The request; anything it sets up first is not counted. */
+  send: () => Sent | Promise<Sent>;
 }
 
 let admin: SignedIn;
@@ -34,92 +54,211 @@ beforeAll(async () => {
   loginId = logins.items[0]!.uuid;
 });
 
-describe('D1 round trips per route', () => {
-  const cases: [string, () => Promise<{ count: number }>, number][] = [
-    ['GET /user/me', () => trips('GET', '/user/me', { token: user.access }), 1],
-    ['GET /user (admin)', () => trips('GET', '/user?limit=5', { token: admin.access }), 1],
-    ['GET /user?role=normal', () => trips('GET', '/user?role=normal', { token: admin.access }), 1],
-    ['GET /user/{uuid}', () => trips('GET', `/user/${user.uuid}`, { token: admin.access }), 1],
-    ['PATCH /user/me', () => trips('PATCH', '/user/me', { token: user.access, json: { city: 'Lisbon' } }), 1],
-    ['GET /user/me/logins', () => trips('GET', '/user/me/logins', { token: user.access }), 1],
-    ['GET /user/{uuid}/logins', () => trips('GET', `/user/${user.uuid}/logins`, { token: admin.access }), 1],
-    ['GET /logins (admin)', () => trips('GET', '/logins', { token: admin.access }), 1],
-    ['GET /logins/{id}', () => trips('GET', `/logins/${loginId}`, { token: user.access }), 1],
-    ['GET /user/me/logins/{id}', () => trips('GET', `/user/me/logins/${loginId}`, { token: user.access }), 1],
-    ['GET /user/{uuid}/logins/{id}', () => trips('GET', `/user/${user.uuid}/logins/${loginId}`, { token: admin.access }), 1],
-    ['GET /user/me/sessions', () => trips('GET', '/user/me/sessions', { token: user.access }), 1],
-    ['GET /roles', () => trips('GET', '/roles', { token: user.access }), 1],
-    ['GET /photos (admin)', () => trips('GET', '/photos?status=pending', { token: admin.access }), 1],
-    ['GET /', () => trips('GET', '/'), 0],
-    ['GET /health', () => trips('GET', '/health'), 0],
-    ['GET /health?deep=1', () => trips('GET', '/health?deep=1'), 1],
-    ['GET /.well-known/jwks.json', () => trips('GET', '/.well-known/jwks.json'), 0],
-  ];
-  for (const [name, run, budget] of cases) {
-    it(`${name} makes ${budget}`, async () => {
-      expect((await run()).count).toBe(budget);
+const photoForm = () => {
+  const form = new FormData();
+  form.set('file', new File([PNG], 'me.png', { type: 'image/png' }));
+  return form;
+};
+
+/** A new signed-in user with a pending photo (uploaded outside the count). */
+async function withPhoto(): Promise<{ owner: SignedIn; photoId: string }> {
+  const owner = await signedIn();
+  const res = await upload(owner, PNG, { type: 'image/png' });
+  expect(res.status, await res.clone().text()).toBe(202);
+  return { owner, photoId: (await body<{ id: string }>(res)).id };
+}
+
+const newName = () => `rt${crypto.randomUUID().slice(0, 8)}`;
+
+const CASES: Case[] = [
+  // Meta, the discovery documents and the API documents: no D1, except the deep health check.
+  { op: 'GET /', budget: 0, send: () => ({ path: '/' }) },
+  { op: 'GET /health', budget: 0, send: () => ({ path: '/health' }) },
+  { op: 'GET /health', as: 'deep=1', budget: 1, send: () => ({ path: '/health?deep=1' }) },
+  { op: 'GET /.well-known/jwks.json', budget: 0, send: () => ({ path: '/.well-known/jwks.json' }) },
+  { op: 'GET /.well-known/oauth-authorization-server', budget: 0, send: () => ({ path: '/.well-known/oauth-authorization-server' }) },
+  { op: 'GET /openapi.json', budget: 0, send: () => ({ path: '/openapi.json' }) },
+  { op: 'GET /docs', budget: 0, send: () => ({ path: '/docs' }) },
+  { op: 'GET /redocs', budget: 0, send: () => ({ path: '/redocs' }) },
+  { op: 'GET /roles', budget: 1, send: () => ({ path: '/roles', token: user.access }) },
+
+  // Sign-up and the token endpoint.
+  {
+    op: 'POST /user',
+    as: 'sign-up',
+    budget: 1,
+    send: () => {
+      const name = newName();
+      return { path: '/user', json: { username: name, email: `${name}@example.com`, password: 'a long and unusual passphrase', name: 'R', surname: 'T' } };
+    },
+  },
+  {
+    op: 'POST /token',
+    as: 'password grant: the read, then the writes once PBKDF2 has run',
+    budget: 2,
+    send: async () => {
+      const other = await createUser();
+      return { path: '/token', form: { grant_type: 'password', username: other.username, password: other.password } };
+    },
+  },
+  {
+    op: 'POST /token',
+    as: 'refresh grant',
+    budget: 1,
+    send: async () => ({ path: '/token', form: { grant_type: 'refresh_token', refresh_token: (await login(user)).refresh } }),
+  },
+  { op: 'POST /token/revoke', budget: 1, send: async () => ({ path: '/token/revoke', form: { token: (await login(user)).refresh } }) },
+
+  // Users.
+  { op: 'GET /user', as: 'admin', budget: 1, send: () => ({ path: '/user?limit=5', token: admin.access }) },
+  { op: 'GET /user', as: 'role=normal', budget: 1, send: () => ({ path: '/user?role=normal', token: admin.access }) },
+  { op: 'GET /user/me', budget: 1, send: () => ({ path: '/user/me', token: user.access }) },
+  { op: 'GET /user/{uuid}', as: 'admin', budget: 1, send: () => ({ path: `/user/${user.uuid}`, token: admin.access }) },
+  { op: 'PATCH /user/me', budget: 1, send: () => ({ path: '/user/me', token: user.access, json: { city: 'Lisbon' } }) },
+  {
+    op: 'PATCH /user/{uuid}',
+    as: 'admin, role change: sessions revoked in the same batch',
+    budget: 1,
+    send: async () => ({ path: `/user/${(await signedIn()).uuid}`, token: admin.access, json: { role: 'celebrity' } }),
+  },
+  {
+    op: 'PUT /user/me/password',
+    as: 'caller and attempt count, then the write after PBKDF2',
+    budget: 2,
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/user/me/password', token: target.access, json: { current_password: target.password, new_password: 'another long unusual passphrase' } };
+    },
+  },
+  { op: 'DELETE /user/me', as: 'erasure: the caller before R2', budget: 2, send: async () => ({ path: '/user/me', token: (await signedIn()).access }) },
+  {
+    op: 'DELETE /user/{uuid}',
+    as: 'self, with a photo: the caller before R2',
+    budget: 2,
+    send: async () => {
+      const { owner } = await withPhoto();
+      return { path: `/user/${owner.uuid}`, token: owner.access };
+    },
+  },
+
+  // Login records.
+  { op: 'GET /user/me/logins', budget: 1, send: () => ({ path: '/user/me/logins', token: user.access }) },
+  { op: 'GET /user/{uuid}/logins', as: 'admin', budget: 1, send: () => ({ path: `/user/${user.uuid}/logins`, token: admin.access }) },
+  { op: 'GET /logins', as: 'admin', budget: 1, send: () => ({ path: '/logins', token: admin.access }) },
+  { op: 'GET /logins/{id}', budget: 1, send: () => ({ path: `/logins/${loginId}`, token: user.access }) },
+  { op: 'GET /user/me/logins/{id}', budget: 1, send: () => ({ path: `/user/me/logins/${loginId}`, token: user.access }) },
+  { op: 'GET /user/{uuid}/logins/{id}', as: 'admin', budget: 1, send: () => ({ path: `/user/${user.uuid}/logins/${loginId}`, token: admin.access }) },
+
+  // Sessions.
+  { op: 'GET /user/me/sessions', budget: 1, send: () => ({ path: '/user/me/sessions', token: user.access }) },
+  {
+    op: 'DELETE /user/me/sessions/{id}',
+    as: 'from another session',
+    budget: 1,
+    send: async () => {
+      const target = await signedIn();
+      const sessions = await body<{ items: { id: string }[] }>(await get('/user/me/sessions', { token: target.access }));
+      return { path: `/user/me/sessions/${sessions.items[0]!.id}`, token: (await login(target)).access };
+    },
+  },
+  {
+    op: 'DELETE /user/{uuid}/sessions',
+    as: 'admin',
+    budget: 1,
+    send: async () => ({ path: `/user/${(await signedIn()).uuid}/sessions`, token: admin.access }),
+  },
+
+  // Photos.
+  {
+    op: 'POST /user/{uuid}/validate_photo',
+    as: 'manual recognizer: the caller before R2',
+    budget: 2,
+    send: async () => {
+      const target = await signedIn();
+      return { path: `/user/${target.uuid}/validate_photo`, token: target.access, body: photoForm() };
+    },
+  },
+  {
+    op: 'GET /user/{uuid}/photo',
+    budget: 1,
+    send: async () => {
+      const { owner } = await withPhoto();
+      return { path: `/user/${owner.uuid}/photo`, token: owner.access };
+    },
+  },
+  {
+    op: 'DELETE /user/{uuid}/photo',
+    budget: 1,
+    send: async () => {
+      const { owner } = await withPhoto();
+      return { path: `/user/${owner.uuid}/photo`, token: owner.access };
+    },
+  },
+  { op: 'GET /photos', as: 'admin', budget: 1, send: () => ({ path: '/photos?status=pending', token: admin.access }) },
+  { op: 'POST /photos/{id}/approve', budget: 1, send: async () => ({ path: `/photos/${(await withPhoto()).photoId}/approve`, token: admin.access }) },
+  { op: 'POST /photos/{id}/reject', budget: 1, send: async () => ({ path: `/photos/${(await withPhoto()).photoId}/reject`, token: admin.access }) },
+];
+
+interface Measured {
+  count: number;
+  sent: string[];
+}
+
+/** Sends a case's request through the counted binding once; its tests share the measurement. */
+const measured = new Map<Case, Promise<Measured>>();
+function measure(c: Case): Promise<Measured> {
+  let run = measured.get(c);
+  if (!run) {
+    run = (async () => {
+      const { path, ...init } = await c.send();
+      const method = c.op.split(' ')[0]!;
+      const ctx = createExecutionContext();
+      counter.reset();
+      const res = await worker.fetch(buildRequest(method, path, init), countedEnv as never, ctx);
+      await res.arrayBuffer();
+      await waitOnExecutionContext(ctx);
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return { count: counter.count(), sent: counter.sent() };
+    })();
+    measured.set(c, run);
+  }
+  return run;
+}
+
+const nameOf = (c: Case) => (c.as ? `${c.op} (${c.as})` : c.op);
+const trips = (n: number) => `${n} round trip${n === 1 ? '' : 's'}`;
+
+describe('D1 round trips per operation', () => {
+  for (const c of CASES) {
+    it(`${nameOf(c)} makes ${trips(c.budget)}`, async () => {
+      expect((await measure(c)).count).toBe(c.budget);
     });
   }
 
-  it('POST /user (sign-up) makes 1', async () => {
-    const name = `rt${crypto.randomUUID().slice(0, 8)}`;
-    const { count } = await trips('POST', '/user', { json: { username: name, email: `${name}@example.com`, password: 'a long and unusual passphrase', name: 'R', surname: 'T' } });
-    expect(count).toBe(1);
+  it('every operation the worker serves has a case, and every case names one', async () => {
+    expect(await coverage(CASES.map((c) => c.op))).toEqual({ missing: [], unknown: [], documented: [] });
+  });
+});
+
+describe('every change of an authenticated request carries the caller guard', () => {
+  for (const c of CASES.filter((c) => !NO_CALLER.includes(c.op))) {
+    it(`${nameOf(c)} sends no change without the caller guard`, async () => {
+      const { sent } = await measure(c);
+      expect(sent).not.toContain(UNSEEN);
+      expect(sent.filter((sql) => isChange(sql) && !sql.includes(CALLER_GUARD))).toEqual([]);
+    });
+  }
+
+  it('sees the changes it checks: every authenticated case that is not a GET sends at least one', async () => {
+    const secured = await securedOperationsOf();
+    const changing = CASES.filter((c) => secured.includes(c.op) && !c.op.startsWith('GET '));
+    const silent: string[] = [];
+    for (const c of changing) if (!(await measure(c)).sent.some(isChange)) silent.push(nameOf(c));
+    expect(silent).toEqual([]);
   });
 
-  it('POST /token (password grant) makes 2: the read, then the writes once PBKDF2 has run', async () => {
-    const other = await createUser();
-    expect((await trips('POST', '/token', { form: { grant_type: 'password', username: other.username, password: other.password } })).count).toBe(2);
-  });
-
-  it('POST /token (refresh grant) makes 1', async () => {
-    const { refresh } = await login(user);
-    expect((await trips('POST', '/token', { form: { grant_type: 'refresh_token', refresh_token: refresh } })).count).toBe(1);
-  });
-
-  it('POST /token/revoke makes 1', async () => {
-    const { refresh } = await login(user);
-    expect((await trips('POST', '/token/revoke', { form: { token: refresh } })).count).toBe(1);
-  });
-
-  it('PATCH /user/{uuid} with a role change makes 1, sessions revoked in the same batch', async () => {
-    const target = await signedIn();
-    expect((await trips('PATCH', `/user/${target.uuid}`, { token: admin.access, json: { role: 'celebrity' } })).count).toBe(1);
-  });
-
-  it('DELETE /user/me/sessions/{id} and DELETE /user/{uuid}/sessions make 1', async () => {
-    const target = await signedIn();
-    const sessions = await body<{ items: { id: string; current: boolean }[] }>(await get('/user/me/sessions', { token: target.access }));
-    const other = await login(target);
-    expect((await trips('DELETE', `/user/me/sessions/${sessions.items[0]!.id}`, { token: other.access })).count).toBe(1);
-    expect((await trips('DELETE', `/user/${target.uuid}/sessions`, { token: admin.access })).count).toBe(1);
-  });
-
-  it('PUT /user/me/password makes 2: caller and attempt count, then the write after PBKDF2', async () => {
-    const target = await signedIn();
-    const res = await trips('PUT', '/user/me/password', { token: target.access, json: { current_password: target.password, new_password: 'another long unusual passphrase' } });
-    expect(res.count).toBe(2);
-  });
-
-  it('photos: upload 2 (caller before R2), show 1, approve 1, delete 1, erase user 2 (caller before R2)', async () => {
-    const target = await signedIn();
-    const form = new FormData();
-    form.set('file', new File([PNG], 'me.png', { type: 'image/png' }));
-    const upload = await trips('POST', `/user/${target.uuid}/validate_photo`, { token: target.access, body: form });
-    expect(upload.count).toBe(2);
-    const photo = await body<{ id: string }>(upload.res);
-    expect((await trips('GET', `/user/${target.uuid}/photo`, { token: target.access })).count).toBe(1);
-    expect((await trips('POST', `/photos/${photo.id}/approve`, { token: admin.access })).count).toBe(1);
-    expect((await trips('DELETE', `/user/${target.uuid}/photo`, { token: target.access })).count).toBe(1);
-    expect((await trips('DELETE', '/user/me', { token: target.access })).count).toBe(2);
-  });
-
-  it('POST /photos/{id}/reject makes 1', async () => {
-    const target = await signedIn();
-    const form = new FormData();
-    form.set('file', new File([PNG], 'me.png', { type: 'image/png' }));
-    const up = await post(`/user/${target.uuid}/validate_photo`, { token: target.access, body: form });
-    const photo = await body<{ id: string }>(up);
-    expect((await trips('POST', `/photos/${photo.id}/reject`, { token: admin.access })).count).toBe(1);
+  it('only operations without a bearer token are exempt', async () => {
+    const secured = await securedOperationsOf();
+    expect(NO_CALLER.filter((op) => secured.includes(op))).toEqual([]);
   });
 });

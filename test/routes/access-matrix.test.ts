@@ -2,16 +2,36 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { body, call } from '../helpers/api';
 import { PASSWORD, signedIn, type SignedIn } from '../helpers/factories';
+import { PNG } from '../helpers/images';
+import { coverage, securedOperationsOf } from '../helpers/operations';
+import { photoRows, upload } from '../helpers/photos';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';
 
 /**
- * SPEC "Authenticated" table, cell by cell: what each kind of caller gets from every user and
- * login route when the route names the user `self` (a normal user) or one of self's login
- * records. 404 for what the caller may not see, 403 for a role the caller lacks, 401 with a
- * Bearer challenge without a valid token. `/user/me…` routes act on the caller themselves.
+ * SPEC "Authenticated" table, cell by cell: what each kind of caller gets from every
+ * authenticated operation when the operation names the user `self` (a normal user) or one of
+ * self's records (a login, a session, a pending photo). 404 for what the caller may not see,
+ * 403 for a role the caller lacks, 401 with a Bearer challenge without a valid token.
+ * `/user/me…` operations act on the caller themselves. Every operation of /openapi.json is a
+ * row here or in PUBLIC.
  */
 type Caller = 'self' | 'celebrity' | 'admin' | 'other' | 'none' | 'bad';
+type SignedInCaller = Exclude<Caller, 'none' | 'bad'>;
 const CALLERS: Caller[] = ['self', 'celebrity', 'admin', 'other', 'none', 'bad'];
+
+/** The operations anyone may call without a token: none of them has `security` in the document. */
+const PUBLIC = [
+  'GET /',
+  'GET /.well-known/jwks.json',
+  'GET /.well-known/oauth-authorization-server',
+  'GET /docs',
+  'GET /health',
+  'GET /openapi.json',
+  'GET /redocs',
+  'POST /token',
+  'POST /token/revoke',
+  'POST /user',
+];
 
 interface World {
   self: SignedIn;
@@ -19,54 +39,164 @@ interface World {
   admin: SignedIn;
   other: SignedIn;
   selfLoginId: string;
+  selfSessionId: string;
+  /** Self's photo, uploaded with the manual recognizer: pending review. */
+  selfPhotoId: string;
   badToken: string;
 }
 
 interface Row {
-  method: string;
-  path: string;
+  /** The operation, as /openapi.json names it: its method and path template. */
+  op: string;
   url: (w: World) => string;
   json?: unknown;
-  /** Changes the world (erasure): each cell gets a world of its own. */
+  /** A body built per request (a multipart upload). */
+  body?: () => BodyInit;
+  /** Changes the world (erasing, revoking, uploading, reviewing): each cell gets a world of its own. */
   destructive?: boolean;
-  expected: Record<Exclude<Caller, 'none' | 'bad'>, number>;
+  expected: Record<SignedInCaller, number>;
+  /** The media type of a success with a body; JSON unless said. */
+  type?: RegExp;
+  /** Checks what the cell left behind: the change exactly when the caller was allowed (`ok`). */
+  after?: (w: World, cell: { caller: Caller; ok: boolean; res: Response }) => Promise<void>;
 }
 
 const ANY = (status: number) => ({ self: status, celebrity: status, admin: status, other: status });
 const SELF_OR_ADMIN = { self: 200, celebrity: 404, admin: 200, other: 404 };
 const ADMIN_ONLY = { self: 403, celebrity: 403, admin: 200, other: 403 };
+/** For `/user/me…/{id}` of self's record: "me" is the caller, and the record is not among an admin's own. */
+const SELF_ONLY = (status: number) => ({ self: status, celebrity: 404, admin: 404, other: 404 });
+
+const userExists = async (uuid: string) => (await env.DB.prepare('select 1 as x from users where uuid = ?').bind(uuid).first()) !== null;
+const sessionLive = async (id: string) =>
+  (await env.DB.prepare('select revoked_at from sessions where id = ?').bind(id).first<{ revoked_at: number | null }>())?.revoked_at === null;
+const photoStatus = async (id: string) => (await env.DB.prepare('select status from photos where id = ?').bind(id).first<{ status: string }>())?.status;
+
+const photoForm = () => {
+  const form = new FormData();
+  form.set('file', new File([PNG], 'me.png', { type: 'image/png' }));
+  return form;
+};
+
+/** A 200 that shows a user shows self. */
+const showsSelf: Row['after'] = async (w, { ok, res }) => {
+  if (ok) expect((await body(res)).uuid).toBe(w.self.uuid);
+};
+/** Self's sessions end exactly when the revocation is allowed. */
+const selfSessionEnded: Row['after'] = async (w, { ok }) => expect(await sessionLive(w.selfSessionId)).toBe(!ok);
 
 const ROWS: Row[] = [
-  { method: 'GET', path: '/user/me', url: () => '/user/me', expected: ANY(200) },
-  { method: 'PATCH', path: '/user/me', url: () => '/user/me', json: { city: 'Matrix' }, expected: ANY(200) },
-  { method: 'PUT', path: '/user/me/password', url: () => '/user/me/password', json: { current_password: PASSWORD, new_password: PASSWORD }, expected: ANY(204) },
-  { method: 'DELETE', path: '/user/me', url: () => '/user/me', destructive: true, expected: ANY(204) },
-  { method: 'GET', path: '/user', url: () => '/user', expected: ADMIN_ONLY },
-  { method: 'GET', path: '/user/{uuid}', url: (w) => `/user/${w.self.uuid}`, expected: SELF_OR_ADMIN },
-  { method: 'PATCH', path: '/user/{uuid}', url: (w) => `/user/${w.self.uuid}`, json: { city: 'Matrix' }, expected: SELF_OR_ADMIN },
-  { method: 'DELETE', path: '/user/{uuid}', url: (w) => `/user/${w.self.uuid}`, destructive: true, expected: { self: 204, celebrity: 404, admin: 403, other: 404 } },
-  { method: 'GET', path: '/user/me/logins', url: () => '/user/me/logins', expected: ANY(200) },
-  { method: 'GET', path: '/user/{uuid}/logins', url: (w) => `/user/${w.self.uuid}/logins`, expected: SELF_OR_ADMIN },
-  { method: 'GET', path: '/logins', url: () => '/logins', expected: ADMIN_ONLY },
-  { method: 'GET', path: '/logins/{id}', url: (w) => `/logins/${w.selfLoginId}`, expected: SELF_OR_ADMIN },
-  // "me" is the caller: self's record is not among an admin's own logins.
-  { method: 'GET', path: '/user/me/logins/{id}', url: (w) => `/user/me/logins/${w.selfLoginId}`, expected: { self: 200, celebrity: 404, admin: 404, other: 404 } },
-  { method: 'GET', path: '/user/{uuid}/logins/{id}', url: (w) => `/user/${w.self.uuid}/logins/${w.selfLoginId}`, expected: SELF_OR_ADMIN },
-  { method: 'GET', path: '/roles', url: () => '/roles', expected: ANY(200) },
+  // Users.
+  { op: 'GET /user/me', url: () => '/user/me', expected: ANY(200) },
+  { op: 'PATCH /user/me', url: () => '/user/me', json: { city: 'Matrix' }, expected: ANY(200) },
+  { op: 'PUT /user/me/password', url: () => '/user/me/password', json: { current_password: PASSWORD, new_password: PASSWORD }, expected: ANY(204) },
+  {
+    op: 'DELETE /user/me',
+    url: () => '/user/me',
+    destructive: true,
+    expected: ANY(204),
+    after: async (w, { caller }) =>
+      expect(await userExists(caller === 'none' || caller === 'bad' ? w.self.uuid : w[caller].uuid)).toBe(caller === 'none' || caller === 'bad'),
+  },
+  { op: 'GET /user', url: () => '/user', expected: ADMIN_ONLY },
+  { op: 'GET /user/{uuid}', url: (w) => `/user/${w.self.uuid}`, expected: SELF_OR_ADMIN, after: showsSelf },
+  { op: 'PATCH /user/{uuid}', url: (w) => `/user/${w.self.uuid}`, json: { city: 'Matrix' }, expected: SELF_OR_ADMIN, after: showsSelf },
+  {
+    op: 'DELETE /user/{uuid}',
+    url: (w) => `/user/${w.self.uuid}`,
+    destructive: true,
+    expected: { self: 204, celebrity: 404, admin: 403, other: 404 },
+    after: async (w, { ok }) => expect(await userExists(w.self.uuid)).toBe(!ok),
+  },
+  { op: 'GET /roles', url: () => '/roles', expected: ANY(200) },
+
+  // Login records.
+  { op: 'GET /user/me/logins', url: () => '/user/me/logins', expected: ANY(200) },
+  { op: 'GET /user/{uuid}/logins', url: (w) => `/user/${w.self.uuid}/logins`, expected: SELF_OR_ADMIN },
+  { op: 'GET /logins', url: () => '/logins', expected: ADMIN_ONLY },
+  { op: 'GET /logins/{id}', url: (w) => `/logins/${w.selfLoginId}`, expected: SELF_OR_ADMIN },
+  { op: 'GET /user/me/logins/{id}', url: (w) => `/user/me/logins/${w.selfLoginId}`, expected: SELF_ONLY(200) },
+  { op: 'GET /user/{uuid}/logins/{id}', url: (w) => `/user/${w.self.uuid}/logins/${w.selfLoginId}`, expected: SELF_OR_ADMIN },
+
+  // Sessions.
+  { op: 'GET /user/me/sessions', url: () => '/user/me/sessions', expected: ANY(200) },
+  {
+    op: 'DELETE /user/me/sessions/{id}',
+    url: (w) => `/user/me/sessions/${w.selfSessionId}`,
+    destructive: true,
+    expected: SELF_ONLY(204),
+    after: selfSessionEnded,
+  },
+  {
+    op: 'DELETE /user/{uuid}/sessions',
+    url: (w) => `/user/${w.self.uuid}/sessions`,
+    destructive: true,
+    expected: { self: 204, celebrity: 404, admin: 204, other: 404 },
+    after: selfSessionEnded,
+  },
+
+  // Photos.
+  {
+    op: 'POST /user/{uuid}/validate_photo',
+    url: (w) => `/user/${w.self.uuid}/validate_photo`,
+    body: photoForm,
+    destructive: true,
+    // Upload is for the user themselves: not even an admin uploads for another user.
+    expected: { self: 202, celebrity: 404, admin: 404, other: 404 },
+    after: async (w, { ok }) => {
+      const ids = (await photoRows(w.self.uuid)).map((p) => p.id);
+      if (ok) expect(ids).not.toEqual([w.selfPhotoId]);
+      else expect(ids).toEqual([w.selfPhotoId]);
+    },
+  },
+  { op: 'GET /user/{uuid}/photo', url: (w) => `/user/${w.self.uuid}/photo`, expected: SELF_OR_ADMIN, type: /^image\/png$/ },
+  {
+    op: 'DELETE /user/{uuid}/photo',
+    url: (w) => `/user/${w.self.uuid}/photo`,
+    destructive: true,
+    expected: { self: 204, celebrity: 404, admin: 204, other: 404 },
+    after: async (w, { ok }) => expect(await photoRows(w.self.uuid)).toHaveLength(ok ? 0 : 1),
+  },
+  { op: 'GET /photos', url: () => '/photos?status=pending', expected: ADMIN_ONLY },
+  {
+    op: 'POST /photos/{id}/approve',
+    url: (w) => `/photos/${w.selfPhotoId}/approve`,
+    destructive: true,
+    expected: ADMIN_ONLY,
+    after: async (w, { ok }) => expect(await photoStatus(w.selfPhotoId)).toBe(ok ? 'accepted' : 'pending'),
+  },
+  {
+    op: 'POST /photos/{id}/reject',
+    url: (w) => `/photos/${w.selfPhotoId}/reject`,
+    destructive: true,
+    expected: ADMIN_ONLY,
+    after: async (w, { ok }) => expect(await photoStatus(w.selfPhotoId)).toBe(ok ? 'rejected' : 'pending'),
+  },
 ];
 
 async function buildWorld(): Promise<World> {
   const [self, celebrity, admin, other] = await Promise.all([signedIn(), signedIn('celebrity'), signedIn('admin'), signedIn()]);
   const login = await env.DB.prepare('select uuid from logins where user_uuid = ?').bind(self.uuid).first<{ uuid: string }>();
+  const session = await env.DB.prepare('select id from sessions where user_uuid = ?').bind(self.uuid).first<{ id: string }>();
+  const uploaded = await upload(self, PNG, { type: 'image/png' });
+  expect(uploaded.status, await uploaded.clone().text()).toBe(202);
   // A well-formed token whose signature belongs to another token.
   const badToken = `${self.access.split('.').slice(0, 2).join('.')}.${other.access.split('.')[2]}`;
-  return { self, celebrity, admin, other, selfLoginId: login!.uuid, badToken };
+  return {
+    self,
+    celebrity,
+    admin,
+    other,
+    selfLoginId: login!.uuid,
+    selfSessionId: session!.id,
+    selfPhotoId: (await body<{ id: string }>(uploaded)).id,
+    badToken,
+  };
 }
 
-const tokenOf = (w: World, caller: Caller) =>
-  caller === 'none' ? undefined : caller === 'bad' ? w.badToken : w[caller].access;
+const tokenOf = (w: World, caller: Caller) => (caller === 'none' ? undefined : caller === 'bad' ? w.badToken : w[caller].access);
 
-const userExists = async (uuid: string) => (await env.DB.prepare('select 1 as x from users where uuid = ?').bind(uuid).first()) !== null;
+const methodOf = (op: string) => op.split(' ')[0]!;
 
 describe('access matrix', () => {
   let shared: World;
@@ -77,24 +207,42 @@ describe('access matrix', () => {
   for (const row of ROWS) {
     for (const caller of CALLERS) {
       const status = caller === 'none' || caller === 'bad' ? 401 : row.expected[caller];
-      it(`${row.method} ${row.path} as ${caller} → ${status}`, async () => {
+      it(`${row.op} as ${caller} → ${status}`, async () => {
         const w = row.destructive ? await buildWorld() : shared;
-        const res = await call(row.method, row.url(w), { token: tokenOf(w, caller), json: row.json });
-        if (status === 401) await expectUnauthorized(res, caller === 'bad');
-        else if (status >= 400) await expectProblem(res, status);
+        const res = await call(methodOf(row.op), row.url(w), { token: tokenOf(w, caller), json: row.json, body: row.body?.() });
+        if (status === 401) await expectUnauthorized(res.clone(), caller === 'bad');
+        else if (status >= 400) await expectProblem(res.clone(), status);
         else {
           expect(res.status).toBe(status);
-          if (status === 200) expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-          else expect(await res.text()).toBe('');
+          if (status === 204) expect(await res.clone().text()).toBe('');
+          else expect(res.headers.get('content-type')).toMatch(row.type ?? /^application\/json/);
         }
-        if (row.destructive && row.path === '/user/{uuid}') expect(await userExists(w.self.uuid)).toBe(status !== 204);
-        if (row.destructive && row.path === '/user/me' && caller !== 'none' && caller !== 'bad') {
-          expect(await userExists(w[caller].uuid)).toBe(false);
-        }
-        if (status === 200 && row.path.startsWith('/user/{uuid}') && !row.path.includes('logins')) {
-          expect((await body(res)).uuid).toBe(w.self.uuid);
-        }
+        await row.after?.(w, { caller, ok: status < 300, res });
+        if (!res.bodyUsed) await res.arrayBuffer();
       });
     }
+  }
+});
+
+describe('access matrix coverage', () => {
+  it('every operation the worker serves is a row or PUBLIC, and none is both', async () => {
+    const rows = ROWS.map((r) => r.op);
+    expect(await coverage([...rows, ...PUBLIC])).toEqual({ missing: [], unknown: [], documented: [] });
+    expect(rows.filter((op) => PUBLIC.includes(op))).toEqual([]);
+    expect(new Set(rows).size).toBe(rows.length);
+  });
+
+  it('PUBLIC operations have no security in the document, and every row’s operation has', async () => {
+    const secured = await securedOperationsOf();
+    expect(PUBLIC.filter((op) => secured.includes(op))).toEqual([]);
+    expect(ROWS.map((r) => r.op).filter((op) => !secured.includes(op))).toEqual([]);
+  });
+
+  for (const op of PUBLIC) {
+    it(`${op} as none → not 401`, async () => {
+      const res = await call(methodOf(op), op.split(' ')[1]!);
+      await res.arrayBuffer();
+      expect(res.status).not.toBe(401);
+    });
   }
 });

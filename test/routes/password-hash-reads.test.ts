@@ -2,13 +2,17 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { buildRequest, type CallOptions } from '../helpers/api';
+import { body, buildRequest, get, type CallOptions } from '../helpers/api';
 import { countingD1 } from '../helpers/d1-counter';
-import { signedIn, type SignedIn } from '../helpers/factories';
+import { login, signedIn, type SignedIn } from '../helpers/factories';
+import { PNG } from '../helpers/images';
+import { coverage } from '../helpers/operations';
+import { upload } from '../helpers/photos';
 
 // The password hash leaves D1 only where a password is checked: the password grant and
-// PUT /user/me/password. Every other route reads users without it, so no other code path holds
-// a hash it could log or leak. Checked on the SQL each route actually sends to D1.
+// PUT /user/me/password. Every other operation reads users without it, so no other code path
+// holds a hash it could log or leak. Checked on the SQL each request actually sends to D1, for
+// a successful request of every operation the worker serves.
 
 const d1 = countingD1(env.DB);
 const recordedEnv = { ...env, DB: d1.db };
@@ -21,45 +25,170 @@ function readColumns(sql: string): string {
   return selected + (at >= 0 ? s.slice(at) : '');
 }
 
-/** Calls a route on the recorded binding; what its statements read back, joined. */
-async function reads(method: string, path: string, init: CallOptions = {}): Promise<string> {
-  const ctx = createExecutionContext();
-  d1.reset();
-  const res = await worker.fetch(buildRequest(method, path, init), recordedEnv as never, ctx);
-  await waitOnExecutionContext(ctx);
-  expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-  expect(d1.queries().length).toBeGreaterThan(0);
-  return d1.queries().map(readColumns).join('\n');
+interface Sent extends CallOptions {
+  path: string;
+}
+
+interface Case {
+  /** The operation, as /openapi.json names it. */
+  op: string;
+  /** Which request of the operation, when it has more than one. */
+  as?: string;
+  /** Checks a password, so it must read the hash (the only two cases that may). */
+  checksPassword?: true;
+  /** A request that succeeds; anything it sets up first is not recorded. */
+  send: () => Sent | Promise<Sent>;
 }
 
 let admin: SignedIn;
 let user: SignedIn;
+let loginId: string;
 
 beforeAll(async () => {
   admin = await signedIn('admin');
   user = await signedIn();
+  const logins = await body<{ items: { uuid: string }[] }>(await get('/user/me/logins', { token: user.access }));
+  loginId = logins.items[0]!.uuid;
 });
 
+/** A new signed-in user with a pending photo. */
+async function withPhoto(): Promise<{ owner: SignedIn; photoId: string }> {
+  const owner = await signedIn();
+  const res = await upload(owner, PNG, { type: 'image/png' });
+  expect(res.status, await res.clone().text()).toBe(202);
+  return { owner, photoId: (await body<{ id: string }>(res)).id };
+}
+
+const photoForm = () => {
+  const form = new FormData();
+  form.set('file', new File([PNG], 'me.png', { type: 'image/png' }));
+  return form;
+};
+
+const CASES: Case[] = [
+  { op: 'GET /', send: () => ({ path: '/' }) },
+  { op: 'GET /health', send: () => ({ path: '/health?deep=1' }) },
+  { op: 'GET /.well-known/jwks.json', send: () => ({ path: '/.well-known/jwks.json' }) },
+  { op: 'GET /.well-known/oauth-authorization-server', send: () => ({ path: '/.well-known/oauth-authorization-server' }) },
+  { op: 'GET /openapi.json', send: () => ({ path: '/openapi.json' }) },
+  { op: 'GET /docs', send: () => ({ path: '/docs' }) },
+  { op: 'GET /redocs', send: () => ({ path: '/redocs' }) },
+  { op: 'GET /roles', send: () => ({ path: '/roles', token: user.access }) },
+  {
+    op: 'POST /user',
+    send: () => {
+      const suffix = crypto.randomUUID().slice(0, 8);
+      return { path: '/user', json: { username: `h${suffix}`, email: `h${suffix}@example.com`, password: user.password, name: 'Hash', surname: 'Free' } };
+    },
+  },
+  {
+    op: 'POST /token',
+    as: 'password grant',
+    checksPassword: true,
+    send: () => ({ path: '/token', form: { grant_type: 'password', username: user.username, password: user.password } }),
+  },
+  {
+    op: 'POST /token',
+    as: 'refresh grant',
+    send: async () => ({ path: '/token', form: { grant_type: 'refresh_token', refresh_token: (await login(user)).refresh } }),
+  },
+  { op: 'POST /token/revoke', send: async () => ({ path: '/token/revoke', form: { token: (await login(user)).refresh } }) },
+  { op: 'GET /user', send: () => ({ path: '/user?limit=5', token: admin.access }) },
+  { op: 'GET /user/me', send: () => ({ path: '/user/me', token: user.access }) },
+  { op: 'GET /user/{uuid}', send: () => ({ path: `/user/${user.uuid}`, token: admin.access }) },
+  { op: 'PATCH /user/me', send: () => ({ path: '/user/me', token: user.access, json: { city: 'Lisbon' } }) },
+  { op: 'PATCH /user/{uuid}', send: async () => ({ path: `/user/${(await signedIn()).uuid}`, token: admin.access, json: { role: 'celebrity' } }) },
+  {
+    op: 'PUT /user/me/password',
+    checksPassword: true,
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/user/me/password', token: target.access, json: { current_password: target.password, new_password: `${target.password} again` } };
+    },
+  },
+  { op: 'DELETE /user/me', send: async () => ({ path: '/user/me', token: (await signedIn()).access }) },
+  {
+    op: 'DELETE /user/{uuid}',
+    send: async () => {
+      const target = await signedIn();
+      return { path: `/user/${target.uuid}`, token: target.access };
+    },
+  },
+  { op: 'GET /user/me/logins', send: () => ({ path: '/user/me/logins', token: user.access }) },
+  { op: 'GET /user/{uuid}/logins', send: () => ({ path: `/user/${user.uuid}/logins`, token: admin.access }) },
+  { op: 'GET /logins', send: () => ({ path: '/logins', token: admin.access }) },
+  { op: 'GET /logins/{id}', send: () => ({ path: `/logins/${loginId}`, token: user.access }) },
+  { op: 'GET /user/me/logins/{id}', send: () => ({ path: `/user/me/logins/${loginId}`, token: user.access }) },
+  { op: 'GET /user/{uuid}/logins/{id}', send: () => ({ path: `/user/${user.uuid}/logins/${loginId}`, token: admin.access }) },
+  { op: 'GET /user/me/sessions', send: () => ({ path: '/user/me/sessions', token: user.access }) },
+  {
+    op: 'DELETE /user/me/sessions/{id}',
+    send: async () => {
+      const target = await signedIn();
+      const session = await env.DB.prepare('select id from sessions where user_uuid = ?').bind(target.uuid).first<{ id: string }>();
+      return { path: `/user/me/sessions/${session!.id}`, token: target.access };
+    },
+  },
+  { op: 'DELETE /user/{uuid}/sessions', send: async () => ({ path: `/user/${(await signedIn()).uuid}/sessions`, token: admin.access }) },
+  {
+    op: 'POST /user/{uuid}/validate_photo',
+    send: async () => {
+      const owner = await signedIn();
+      return { path: `/user/${owner.uuid}/validate_photo`, token: owner.access, body: photoForm() };
+    },
+  },
+  {
+    op: 'GET /user/{uuid}/photo',
+    send: async () => {
+      const { owner } = await withPhoto();
+      return { path: `/user/${owner.uuid}/photo`, token: owner.access };
+    },
+  },
+  {
+    op: 'DELETE /user/{uuid}/photo',
+    send: async () => {
+      const { owner } = await withPhoto();
+      return { path: `/user/${owner.uuid}/photo`, token: owner.access };
+    },
+  },
+  { op: 'GET /photos', send: () => ({ path: '/photos?status=pending', token: admin.access }) },
+  { op: 'POST /photos/{id}/approve', send: async () => ({ path: `/photos/${(await withPhoto()).photoId}/approve`, token: admin.access }) },
+  { op: 'POST /photos/{id}/reject', send: async () => ({ path: `/photos/${(await withPhoto()).photoId}/reject`, token: admin.access }) },
+];
+
+/** Sends a case's request on the recorded binding; what its statements read back, joined. */
+async function reads(c: Case): Promise<string> {
+  const { path, ...init } = await c.send();
+  const method = c.op.split(' ')[0]!;
+  const ctx = createExecutionContext();
+  d1.reset();
+  const res = await worker.fetch(buildRequest(method, path, init), recordedEnv as never, ctx);
+  await res.arrayBuffer();
+  await waitOnExecutionContext(ctx);
+  expect(res.status, `${method} ${path}`).toBeLessThan(300);
+  return d1.sent().map(readColumns).join('\n');
+}
+
+const nameOf = (c: Case) => (c.as ? `${c.op} (${c.as})` : c.op);
+
 describe('reads of the password hash', () => {
-  it('none on routes that check no password', async () => {
-    const suffix = crypto.randomUUID().slice(0, 8);
-    const routes: [string, string, CallOptions][] = [
-      ['GET', '/user/me', { token: user.access }],
-      ['GET', `/user/${user.uuid}`, { token: admin.access }],
-      ['GET', '/user?limit=5', { token: admin.access }],
-      ['PATCH', '/user/me', { token: user.access, json: { city: 'Lisbon' } }],
-      ['GET', '/user/me/logins', { token: user.access }],
-      ['POST', '/user', { json: { username: `h${suffix}`, email: `h${suffix}@example.com`, password: user.password, name: 'Hash', surname: 'Free' } }],
-    ];
-    for (const [method, path, init] of routes) {
-      expect(await reads(method, path, init), `${method} ${path}`).not.toContain('password_hash');
+  for (const c of CASES) {
+    if (c.checksPassword) {
+      it(`${nameOf(c)} reads the password hash: it checks a password`, async () => {
+        expect(await reads(c)).toContain('password_hash');
+      });
+    } else {
+      it(`${nameOf(c)} reads no password hash`, async () => {
+        expect(await reads(c)).not.toContain('password_hash');
+      });
     }
+  }
+
+  it('only the password grant and the password change may read it', () => {
+    expect(CASES.filter((c) => c.checksPassword).map(nameOf)).toEqual(['POST /token (password grant)', 'PUT /user/me/password']);
   });
 
-  it('only where a password is checked: the password grant and the password change', async () => {
-    const grant = await reads('POST', '/token', { form: { grant_type: 'password', username: user.username, password: user.password } });
-    expect(grant).toContain('password_hash');
-    const change = await reads('PUT', '/user/me/password', { token: user.access, json: { current_password: user.password, new_password: `${user.password} again` } });
-    expect(change).toContain('password_hash');
+  it('every operation the worker serves has a case, and every case names one', async () => {
+    expect(await coverage(CASES.map((c) => c.op))).toEqual({ missing: [], unknown: [], documented: [] });
   });
 });

@@ -1,4 +1,4 @@
-import { sniffImageType, SNIFF_BYTES } from '../../lib/image-type';
+import { inspectImage } from '../../lib/image-type';
 import type { AppRouteHandler } from '../../lib/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { ApiError } from '../../lib/problem';
@@ -15,10 +15,12 @@ export const validatePhotoHandler: AppRouteHandler<typeof routes.validatePhoto> 
   // The body limit already refused bodies over PHOTO_MAX_BYTES plus multipart overhead; this
   // catches a file part that fits in that overhead but not in the photo limit.
   if (file.size > max) throw new ApiError('body_too_large', `The photo is larger than ${max} bytes`);
-  const type = sniffImageType(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
-  if (!type) throw new ApiError('unsupported_image', 'The file is not a JPEG, PNG or WebP image (judged by its bytes)');
+  // Judged by its whole structure, never its name or declared type: a complete, well-formed image
+  // of sane dimensions with nothing after its end (src/lib/image-type.ts), before R2 or a recognizer.
   const image = new Uint8Array(await file.arrayBuffer());
-  const result = await submitPhoto(c.var.deps, c.var.access, c.var.uploader, image, type);
+  const inspected = inspectImage(image);
+  if (!inspected.ok) throw new ApiError('unsupported_image', `The file is not a JPEG, PNG or WebP image we accept: ${inspected.reason}`);
+  const result = await submitPhoto(c.var.deps, c.var.access, c.var.uploader, image, inspected.type);
   if (result.status === 'pending') return c.json(toPhotoDto(result.photo), 202);
   return c.json(toUserDto(result.user), 200);
 };
