@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sql from './admin-sql';
+import { escapeForTerminal } from '../src/lib/terminal';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -116,7 +117,8 @@ function deleteObject(bucket: string, key: string, where: Where): void {
 }
 
 // Printing: data may hold anything an older client stored, so control characters are masked.
-const clean = (v: unknown) => String(v ?? '').replace(/\p{Cc}/gu, '?');
+/** Every non-printing character visible as an escape: a stored name cannot drive the terminal (ANSI, bidi). */
+const clean = (v: unknown) => escapeForTerminal(String(v ?? ''));
 const when = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

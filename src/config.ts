@@ -57,6 +57,7 @@ const ConfigSchema = z.object({
         .filter(Boolean),
     ),
   IP_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  MAX_SESSIONS_PER_USER: int(1, 100, 20),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

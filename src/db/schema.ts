@@ -121,6 +121,24 @@ export const photos = sqliteTable(
 );
 
 /**
+ * Which account a recognised celebrity name made `celebrity` (one at a time). A second account
+ * whose photo a recognizer sees as the same name goes to the admin review queue instead.
+ * Released when that account is erased or its role leaves celebrity.
+ */
+export const celebrityNames = sqliteTable(
+  'celebrity_names',
+  {
+    /** The name as compared (src/services/photos/recognizers/names.ts nameKey). */
+    nameKey: text('name_key').primaryKey(),
+    userUuid: text('user_uuid')
+      .notNull()
+      .references(() => users.uuid, { onDelete: 'cascade' }),
+    claimedAt: integer('claimed_at').notNull(),
+  },
+  (t) => [index('celebrity_names_user_uuid_idx').on(t.userUuid)],
+);
+
+/**
  * Consecutive failed logins per normalised login name, whether or not such a user exists,
  * so throttling reveals nothing. Rows are pruned once stale.
  */

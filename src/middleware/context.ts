@@ -27,7 +27,13 @@ export function depsFor(c: Context<AppEnv>): Deps {
     now,
     requestId: c.get('requestId'),
     client: clientInfo(c.req.raw),
-    limiters: { login: c.env.LOGIN_IP_LIMITER, signup: c.env.SIGNUP_IP_LIMITER },
+    limiters: {
+      login: c.env.LOGIN_IP_LIMITER,
+      signup: c.env.SIGNUP_IP_LIMITER,
+      photoUser: c.env.PHOTO_USER_LIMITER,
+      photoIp: c.env.PHOTO_IP_LIMITER,
+      health: c.env.HEALTH_IP_LIMITER,
+    },
     passwords: {
       hash: (password) => hashPassword(password, params),
       verify: (password, stored) => verifyPassword(password, stored, params),

@@ -26,6 +26,7 @@ export interface Deps {
   now: () => number;
   requestId: string;
   client: ClientInfo;
-  limiters: { login?: RateLimit; signup?: RateLimit };
+  /** Workers Rate Limiting bindings (src/services/ip-limits.ts); absent ones limit nothing. */
+  limiters: { login?: RateLimit; signup?: RateLimit; photoUser?: RateLimit; photoIp?: RateLimit; health?: RateLimit };
   passwords: Passwords;
 }

@@ -12,10 +12,18 @@ export const IP_LIMIT_PERIOD_SECONDS = 60;
  * through Cloudflare's edge (a local run), so nothing limits it per IP. `IP_RATE_LIMIT=off`
  * disables it, for load tests from one address only.
  */
-export async function withinIpLimit(deps: Deps, kind: keyof Deps['limiters']): Promise<boolean> {
+export async function withinIpLimit(deps: Deps, kind: 'login' | 'signup' | 'photoIp' | 'health'): Promise<boolean> {
   const limiter = deps.limiters[kind];
   const ip = deps.client.ip;
   if (deps.config.IP_RATE_LIMIT === 'off' || !ip || !limiter) return true;
   const { success } = await limiter.limit({ key: `${kind}:${ipLimitKey(ip)}` });
+  return success;
+}
+
+/** The same per signed-in user (photo uploads), whatever address they come from. */
+export async function withinUserLimit(deps: Deps, kind: 'photoUser', userUuid: string): Promise<boolean> {
+  const limiter = deps.limiters[kind];
+  if (deps.config.IP_RATE_LIMIT === 'off' || !limiter) return true;
+  const { success } = await limiter.limit({ key: `${kind}:${userUuid}` });
   return success;
 }

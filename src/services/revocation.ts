@@ -20,7 +20,8 @@ export type RevocationReason =
   | 'role_changed'
   | 'disabled'
   | 'deleted'
-  | 'refresh_token_reuse';
+  | 'refresh_token_reuse'
+  | 'session_limit';
 
 /** A session that was just revoked: its id and when its last access token was issued. */
 export interface RevokedSession {

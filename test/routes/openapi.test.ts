@@ -54,7 +54,7 @@ describe('GET /openapi.json', () => {
 
   it('marks every bearer route with security and a 401, and only those', async () => {
     const doc = await fetchDocument();
-    const open = new Set(['GET /', 'GET /health', 'GET /.well-known/jwks.json', 'POST /user', 'POST /token', 'POST /token/revoke']);
+    const open = new Set(['GET /', 'GET /health', 'GET /.well-known/jwks.json', 'POST /user', 'POST /token', 'POST /token/revoke', 'GET /.well-known/oauth-authorization-server']);
     for (const { route, op } of operations(doc)) {
       if (open.has(route)) {
         expect(op.security ?? [], route).toEqual([]);

@@ -13,7 +13,7 @@ async function signWithPrevious(claims: { sub: string; sid: string }, kid = 'tes
   const jwk = JSON.parse(env.TEST_PREVIOUS_PRIVATE_KEY) as JWK;
   const key = await importJWK(jwk, 'ES256');
   const iat = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: claims.sid, role: 'normal' })
+  return new SignJWT({ sid: claims.sid, role: 'normal', client_id: 'userauth', amr: ['pwd'] })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
     .setIssuer(env.JWT_ISSUER as string)
     .setAudience(env.JWT_AUDIENCE as string)

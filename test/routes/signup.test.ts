@@ -105,9 +105,12 @@ describe('POST /user', () => {
   });
 
   it('counts the minimum length (15) in code points: 15 emoji pass, 14 fail', async () => {
-    const ok = await post('/user', { json: signUpBody({ password: '🔐'.repeat(15) }) });
+    // Fifteen different ones: fifteen of the same would be refused as repetitive.
+    const emoji = [...'🔐🦊🌋🎻🧭🪐🍄🚲🦉🌵🎲🧩🛶🪁🐙'];
+    expect(emoji).toHaveLength(15);
+    const ok = await post('/user', { json: signUpBody({ password: emoji.join('') }) });
     expect(ok.status).toBe(201);
-    const problem = await expectProblem(await post('/user', { json: signUpBody({ password: '🔐'.repeat(14) }) }), 422);
+    const problem = await expectProblem(await post('/user', { json: signUpBody({ password: emoji.slice(0, 14).join('') }) }), 422);
     expect(problem.errors).toEqual([{ path: 'password', message: 'must be at least 15 characters' }]);
   });
 

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
 import type { AppRouteHandler } from '../../lib/openapi';
 import { publicJwks } from '../../lib/jwt';
 import { tokenSettings } from '../../services/auth/access-token';
+import { checkHealth } from '../../services/health';
 import { getMe } from '../../services/users/read-users';
 import type * as routes from './meta.routes';
 
@@ -16,17 +16,9 @@ const ROLES = [
 export const rootHandler: AppRouteHandler<typeof routes.root> = (c) =>
   c.json({ name: 'UserAuth on the edge', version: SERVICE_VERSION, docs: '/docs', redocs: '/redocs', openapi: '/openapi.json' }, 200);
 
-const check = (p: Promise<unknown>) => p.then(() => 'ok' as const, () => 'fail' as const);
-
 export const healthHandler: AppRouteHandler<typeof routes.health> = async (c) => {
-  if (c.req.valid('query').deep !== '1') return c.json({ status: 'ok' as const }, 200);
-  const [d1, kv, r2] = await Promise.all([
-    check(c.var.deps.db.run(sql`select 1`)),
-    check(c.var.deps.kv.get('health:probe')),
-    check(c.var.deps.photos.head('health/probe')),
-  ]);
-  const ok = d1 === 'ok' && kv === 'ok' && r2 === 'ok';
-  return ok ? c.json({ status: 'ok' as const, checks: { d1, kv, r2 } }, 200) : c.json({ status: 'degraded' as const, checks: { d1, kv, r2 } }, 503);
+  const health = await checkHealth(c.var.deps, c.req.valid('query').deep === '1');
+  return health.status === 'ok' ? c.json(health, 200) : c.json(health, 503);
 };
 
 export const jwksHandler: AppRouteHandler<typeof routes.jwks> = async (c) => {

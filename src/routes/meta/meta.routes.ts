@@ -40,7 +40,7 @@ export const health = createRoute({
   tags,
   summary: 'Liveness; ?deep=1 also checks D1, KV and R2',
   request: { query: z.object({ deep: z.enum(['0', '1']).optional() }) },
-  responses: { 200: json(HealthSchema, 'Healthy'), 503: json(HealthSchema, 'A storage check failed'), ...problems(422) },
+  responses: { 200: json(HealthSchema, 'Healthy'), 503: json(HealthSchema, 'A storage check failed'), ...problems(422, 429) },
 });
 
 export const jwks = createRoute({

@@ -29,7 +29,7 @@ export const validatePhoto = createRoute({
   responses: {
     200: json(UserSchema, 'Recognised: the user, now celebrity (an admin stays admin)'),
     202: json(PhotoSchema, 'Stored and waiting in the review queue (manual recognizer)'),
-    ...problems(400, 401, 403, 404, 413, 415, 422, 502, 504),
+    ...problems(400, 401, 403, 404, 413, 415, 422, 429, 502, 504),
     ...misconfigured,
   },
 });

@@ -5,7 +5,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Deps } from '../deps';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
 import { insertLogin } from '../logins/statements';
-import { ifSession, newSession } from '../sessions/statements';
+import { recordRevocations } from '../revocation';
+import { evictBeyondCap, ifSession, newSession } from '../sessions/statements';
 import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../throttle';
 import { findByLogin, loginKey } from '../users/statements';
 import { issueAccessToken } from './access-token';
@@ -67,7 +68,9 @@ export async function passwordGrant(deps: Deps, input: { login: string; password
     login: insertLogin(db, user.uuid, session.id, client, now),
     lastLogin: recordLogin(db, { uuid: user.uuid, now, newHash, sessionId: session.id }),
     cleared: clearFailures(db, key),
+    evicted: evictBeyondCap(db, { userUuid: user.uuid, sessionId: session.id, now, keep: config.MAX_SESSIONS_PER_USER }),
   });
   if (written.session.length === 0) return { kind: 'refused' };
+  await recordRevocations(deps.kv, written.evicted, 'session_limit', config.ACCESS_TOKEN_TTL_SECONDS, now);
   return { kind: 'issued', userUuid: user.uuid, tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken } };
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { type PhotoRow, photos, userColumns, users } from '../../db/schema';
+import { celebrityNames, type PhotoRow, photos, userColumns, users } from '../../db/schema';
 import { read } from '../../db/statement';
 import { type Guard, guarded } from '../../policy/guard';
 
@@ -11,15 +11,33 @@ export const SHOWN: PhotoStatus[] = ['pending', 'accepted'];
 /** A new photo's row (the object is already in R2 under `r2Key`). */
 export type NewPhoto = Omit<PhotoRow, 'status' | 'reviewedAt'>;
 
-export const insertPhoto = (db: Db, row: NewPhoto, status: 'pending' | 'accepted', now: number, guard: Guard) =>
-  guarded(guard, (may) =>
+/** A new photo's row: `pending`, or `accepted` (reviewed now) where `acceptedWhen` holds in SQL. */
+export const insertPhoto = (db: Db, row: NewPhoto, acceptedWhen: SQL | false, now: number, guard: Guard) => {
+  const status = acceptedWhen ? sql`case when ${acceptedWhen} then 'accepted' else 'pending' end` : sql`'pending'`;
+  const reviewedAt = acceptedWhen ? sql`case when ${acceptedWhen} then ${now} else null end` : sql`null`;
+  return guarded(guard, (may) =>
     db
       .insert(photos)
-      .select(
-        sql`select ${row.id}, ${row.userUuid}, ${row.r2Key}, ${row.contentType}, ${row.size}, ${row.sha256}, ${status}, ${row.createdAt}, ${status === 'accepted' ? now : null} where ${may}`,
-      )
+      .select(sql`select ${row.id}, ${row.userUuid}, ${row.r2Key}, ${row.contentType}, ${row.size}, ${row.sha256}, ${status}, ${row.createdAt}, ${reviewedAt} where ${may}`)
       .returning(),
   );
+};
+
+/**
+ * Claims a recognised name for the user unless another account holds it (insert … on conflict
+ * do nothing; the WHERE also settles SQLite's upsert-over-SELECT ambiguity).
+ */
+export const claimName = (db: Db, key: string, userUuid: string, now: number, guard: Guard) =>
+  guarded(guard, (may) =>
+    db
+      .insert(celebrityNames)
+      .select(sql`select ${key}, ${userUuid}, ${now} where ${may}`)
+      .onConflictDoNothing({ target: celebrityNames.nameKey }),
+  );
+
+/** SQL true when the user holds the name `key`. */
+export const holdsName = (key: string, userUuid: string) =>
+  sql`exists (select 1 from ${celebrityNames} where ${celebrityNames.nameKey} = ${key} and ${celebrityNames.userUuid} = ${userUuid})`;
 
 /**
  * DELETE … RETURNING of the user's other photos in `statuses`. A newer photo supersedes them,

@@ -2,13 +2,14 @@ import type { PhotoRow, User } from '../../db/schema';
 import { sha256Hex } from '../../lib/encoding';
 import { uuidv7 } from '../../lib/ids';
 import type { ImageType } from '../../lib/image-type';
-import { ApiError, notFound } from '../../lib/problem';
+import { ApiError, notFound, tooMany } from '../../lib/problem';
+import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit, withinUserLimit } from '../ip-limits';
 import { type Access, withCaller } from '../../policy/caller';
 import { self } from '../../policy/rules';
 import type { Deps } from '../deps';
 import { recognize, recognizerFor } from './recognizers';
-import { recognisedAs } from './recognizers/names';
-import { insertPhoto, promote, SHOWN, supersede } from './statements';
+import { nameKey, recognisedAs } from './recognizers/names';
+import { claimName, holdsName, insertPhoto, promote, supersede } from './statements';
 import { dropObjects, putPhotoObject } from './storage';
 
 export type Submission = { status: 'pending'; photo: PhotoRow } | { status: 'accepted'; photo: PhotoRow; user: User };
@@ -21,6 +22,11 @@ export type Submission = { status: 'pending'; photo: PhotoRow } | { status: 'acc
 export async function checkUploader(deps: Deps, access: Access, uuid: string): Promise<User> {
   const { caller } = await withCaller(deps, access, {});
   if (caller.uuid !== uuid) throw notFound('user');
+  // Each upload is an R2 write and, with a remote recognizer, a billed call: limited per user and
+  // per address before the body is even parsed.
+  if (!(await withinUserLimit(deps, 'photoUser', caller.uuid)) || !(await withinIpLimit(deps, 'photoIp'))) {
+    throw tooMany('rate_limited', 'Too many photo uploads; try again later', IP_LIMIT_PERIOD_SECONDS * 1000);
+  }
   return caller;
 }
 
@@ -44,7 +50,7 @@ export async function submitPhoto(deps: Deps, access: Access, user: User, image:
   try {
     if (recognizer.kind === 'manual') {
       const { rows } = await withCaller(deps, access, {
-        writes: (may) => ({ photo: insertPhoto(db, row, 'pending', now, may.to(rule)), gone: supersede(db, user.uuid, id, ['pending'], may.to(rule)) }),
+        writes: (may) => ({ photo: insertPhoto(db, row, false, now, may.to(rule)), gone: supersede(db, user.uuid, id, ['pending'], may.to(rule)) }),
       });
       if (!rows.photo[0]) throw notFound('user');
       result = { status: 'pending', photo: rows.photo[0] };
@@ -54,16 +60,23 @@ export async function submitPhoto(deps: Deps, access: Access, user: User, image:
       if (!recognisedAs(recognition, user, config.RECOGNIZER_MIN_CONFIDENCE)) {
         throw new ApiError('photo_not_recognised', 'The photo was not recognised as you; it was not kept');
       }
+      // One account per recognised name: the first claims it; a namesake's photo (or someone
+      // else's photo of a celebrity, under a copied name) waits for an admin instead.
+      const key = nameKey(`${user.name} ${user.surname}`);
+      const held = holdsName(key, user.uuid);
       const { rows } = await withCaller(deps, access, {
         writes: (may) => ({
-          photo: insertPhoto(db, row, 'accepted', now, may.to(rule)),
-          gone: supersede(db, user.uuid, id, SHOWN, may.to(rule)),
-          promoted: promote(db, user.uuid, now, may.to(rule)),
+          claim: claimName(db, key, user.uuid, now, may.to(rule)),
+          photo: insertPhoto(db, row, held, now, may.to(rule)),
+          gonePending: supersede(db, user.uuid, id, ['pending'], may.to(rule)),
+          goneAccepted: supersede(db, user.uuid, id, ['accepted'], may.to(rule), held),
+          promoted: promote(db, user.uuid, now, may.to(rule), held),
         }),
       });
-      if (!rows.photo[0]) throw notFound('user');
-      result = { status: 'accepted', photo: rows.photo[0], user: rows.promoted[0] ?? user };
-      superseded = rows.gone;
+      const photo = rows.photo[0];
+      if (!photo) throw notFound('user');
+      result = photo.status === 'accepted' ? { status: 'accepted', photo, user: rows.promoted[0] ?? user } : { status: 'pending', photo };
+      superseded = [...rows.gonePending, ...rows.goneAccepted];
     }
   } catch (err) {
     await dropObjects(deps, [key]);

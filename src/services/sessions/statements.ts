@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { compiled } from '../../db/compiled';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { refreshTokens, type SessionRow, sessions, users } from '../../db/schema';
 import { read, write } from '../../db/statement';
 import type { ClientInfo } from '../../lib/client';
@@ -34,6 +35,28 @@ const insertSession = compiled('write', ['id', 'userUuid', 'stamp', 'now', 'expi
 );
 const insertRefreshToken = compiled('write', ['hash', 'sessionId', 'now'], (db, p) =>
   db.insert(refreshTokens).select(sql`select ${p.hash}, ${p.sessionId}, ${p.now}, null, null where ${sessionExists(p.sessionId)}`),
+);
+
+/**
+ * Ends the user's oldest sessions beyond the newest `keep` live ones, once the grant's own
+ * session exists: a cap, so that revoking all of a user's sessions (log out everywhere, a
+ * password change) writes at most `keep` KV records, far inside a Worker invocation's 1,000 KV
+ * operations and its subrequest limit.
+ */
+const kept = alias(sessions, 'kept');
+export const evictBeyondCap = compiled('write', ['userUuid', 'sessionId', 'now', 'keep'], (db, p) =>
+  db
+    .update(sessions)
+    .set({ revokedAt: sql`${p.now}` })
+    .where(
+      and(
+        eq(sessions.userUuid, p.userUuid),
+        isNull(sessions.revokedAt),
+        sessionExists(p.sessionId),
+        sql`${sessions.id} not in (select ${kept.id} from ${sessions} "kept" where ${kept.userUuid} = ${p.userUuid} and ${liveSession(kept, p.now)} order by ${kept.id} desc limit ${p.keep})`,
+      ),
+    )
+    .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt }),
 );
 
 /** The session `id` exists: later statements of a grant's batch depend on its insert. */

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { type Role, type User, userColumns, users } from '../../db/schema';
+import { celebrityNames, type Role, type User, userColumns, users } from '../../db/schema';
 import { notFound, forbidden } from '../../lib/problem';
 import { usernameKey } from '../../lib/text';
 import { type Access, withCaller } from '../../policy/caller';
@@ -47,6 +47,10 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
     writes: (may) => ({
       revoked: revokeSessions(db, { userUuid: uuid }, may.to(rule), now, changesAccess),
       // The caller may just have revoked their own session above (demoting or disabling themselves).
+      // A celebrity whose role an admin changes gives up the name they claimed (src/db/schema.ts celebrityNames).
+      released: guarded(may.to(rule), (g) =>
+        db.delete(celebrityNames).where(and(eq(celebrityNames.userUuid, uuid), g, patch.role !== undefined && patch.role !== 'celebrity' ? sql`1` : sql`0`)),
+      ),
       updated: guarded(may.to(rule, { revokedInBatchAt: now }), (g) => db.update(users).set(set).where(and(eq(users.uuid, uuid), g)).returning(userColumns)),
     }),
   }).catch((err: unknown) => {
