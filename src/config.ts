@@ -36,6 +36,8 @@ const ConfigSchema = z.object({
   REFRESH_REUSE_GRACE_SECONDS: int(0, 60, 0),
   PASSWORD_ITERATIONS: int(10_000, MAX_PBKDF2_ITERATIONS, 100_000),
   PASSWORD_MIN_LENGTH: int(8, 128, 15),
+  PASSWORD_BREACH_CHECK: z.enum(['off', 'hibp']).default('off'),
+  PASSWORD_BREACH_TIMEOUT_MS: int(100, 10_000, 2_000),
   PASSWORD_PEPPER: optionalSecret,
   PASSWORD_PEPPER_PREVIOUS: optionalSecret,
   RECOGNIZER: z.enum(['manual', 'rekognition', 'http']).default('manual'),

@@ -21,6 +21,8 @@ export interface OptionalVars {
   RECOGNIZER_URL?: string;
   AWS_REGION?: string;
   FIRST_PARTY_CLIENT_ID?: string;
+  PASSWORD_BREACH_CHECK?: string;
+  PASSWORD_BREACH_TIMEOUT_MS?: string;
 }
 
 export type Bindings = Env & Secrets & OptionalVars;

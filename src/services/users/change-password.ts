@@ -38,7 +38,7 @@ export async function changePassword(deps: Deps, access: Access, input: { curren
     throw new ApiError('wrong_password', 'The current password is incorrect', { errors: [{ path: 'current_password', message: 'is incorrect' }] });
   }
   try {
-    assertPasswordAllowed(input.newPassword, config, caller, 'new_password');
+    await assertPasswordAllowed(deps, input.newPassword, caller, 'new_password');
   } catch (err) {
     await runBatch(db, { cleared: clearFailures(db, key) });
     throw err;

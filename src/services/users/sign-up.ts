@@ -28,7 +28,7 @@ export async function signUp(deps: Deps, input: NewUser): Promise<User> {
   if (!(await withinIpLimit(deps, 'signup'))) {
     throw tooMany('rate_limited', 'Too many sign-ups from this address; try again later', IP_LIMIT_PERIOD_SECONDS * 1000);
   }
-  assertPasswordAllowed(input.password, deps.config, input);
+  await assertPasswordAllowed(deps, input.password, input);
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.now();
   const insert = deps.db
