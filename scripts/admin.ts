@@ -124,14 +124,24 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function printUsers(rows: sql.UserListRow[]): void {
   const table = rows.map((u) => ({
-    uuid: u.uuid, username: u.username, email: u.email, name: `${u.name} ${u.surname}`, role: u.role,
-    disabled: u.disabled ? 'yes' : '', created: when(u.created_at), last_login: when(u.last_login_at),
+    uuid: u.uuid,
+    username: u.username,
+    email: u.email,
+    name: `${u.name} ${u.surname}`,
+    role: u.role,
+    disabled: u.disabled ? 'yes' : '',
+    created: when(u.created_at),
+    last_login: when(u.last_login_at),
   }));
   const first = table[0];
   if (!first) return console.log('No users.');
   const cols = Object.keys(first) as (keyof typeof first)[];
   const width = cols.map((c) => Math.max(c.length, ...table.map((r) => clean(r[c]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => clean(c).padEnd(width[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => clean(c).padEnd(width[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   console.log(line(cols));
   console.log(line(width.map((w) => '-'.repeat(w))));
   for (const r of table) console.log(line(cols.map((c) => r[c])));
@@ -177,7 +187,9 @@ function deleteUser(username: string, where: Where, cfg: Config): void {
   recordRevocations(revoked, 'deleted', now, where, cfg);
   if (!gone || !counts) throw new Failure(`${user.username} was already gone.`);
   console.log(`Deleted user ${clean(user.username)} (${user.uuid}, ${clean(user.email)}, ${user.role}) with`);
-  console.log(`  ${plural(counts.logins, 'login record')}, ${plural(counts.sessions, 'session')} (${ids.length} live, now revoked in KV), ${plural(counts.refresh_tokens, 'refresh token')},`);
+  console.log(
+    `  ${plural(counts.logins, 'login record')}, ${plural(counts.sessions, 'session')} (${ids.length} live, now revoked in KV), ${plural(counts.refresh_tokens, 'refresh token')},`,
+  );
   console.log(`  ${plural(counts.photos, 'photo row')} and ${plural(deleted.size, 'R2 object')}${deleted.size ? `: ${[...deleted].join(', ')}` : ''}.`);
 }
 
@@ -186,7 +198,11 @@ function stats(where: Where): void {
   if (!counts) throw new Failure('wrangler d1 execute returned no counts.');
   const byRole: Record<string, number> = Object.fromEntries(sql.ROLES.map((r) => [r, 0]));
   for (const r of roles) byRole[r.role] = r.users;
-  console.log(`users            ${counts.users} (${Object.entries(byRole).map(([r, n]) => `${r} ${n}`).join(', ')})`);
+  console.log(
+    `users            ${counts.users} (${Object.entries(byRole)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ')})`,
+  );
   console.log(`disabled users   ${counts.disabled}`);
   console.log(`live sessions    ${counts.live_sessions}`);
   console.log(`logins, last 24h ${counts.logins_24h}`);
@@ -212,13 +228,20 @@ function main(argv: string[]): void {
   const [first = '', second = ''] = rest;
   const cfg = config();
   switch (command) {
-    case 'make-admin': return setRole(first, 'admin', where, cfg);
-    case 'set-role': return setRole(first, second, where, cfg);
-    case 'list-users': return printUsers(d1(sql.listUsersSql(), where)[0]);
-    case 'find-user': return printUsers(d1(sql.findUserSql(first), where)[0]);
-    case 'delete-user': return deleteUser(first, where, cfg);
-    case 'revoke-sessions': return revokeAll(first, where, cfg);
-    case 'stats': return stats(where);
+    case 'make-admin':
+      return setRole(first, 'admin', where, cfg);
+    case 'set-role':
+      return setRole(first, second, where, cfg);
+    case 'list-users':
+      return printUsers(d1(sql.listUsersSql(), where)[0]);
+    case 'find-user':
+      return printUsers(d1(sql.findUserSql(first), where)[0]);
+    case 'delete-user':
+      return deleteUser(first, where, cfg);
+    case 'revoke-sessions':
+      return revokeAll(first, where, cfg);
+    case 'stats':
+      return stats(where);
   }
 }
 

@@ -95,15 +95,23 @@ function report(wrong: readonly number[], unknown: readonly number[]): void {
   const f = (x: number) => x.toFixed(2).padStart(8);
   const cpu = cpus();
   console.log(`POST /token password grant latency, ms (${new Date().toISOString()})`);
-  console.log(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}; node ${process.version}; wrangler dev --local, PASSWORD_ITERATIONS from wrangler.toml`);
+  console.log(
+    `machine: ${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}; node ${process.version}; wrangler dev --local, PASSWORD_ITERATIONS from wrangler.toml`,
+  );
   console.log(`command: npm run timing -- --rounds ${ROUNDS} --warmup ${WARMUP}`);
   console.log('kind              n    median       p90      mean');
   console.log(`wrong password ${String(w.n).padStart(4)}  ${f(w.median)}  ${f(w.p90)}  ${f(w.mean)}`);
   console.log(`unknown user   ${String(u.n).padStart(4)}  ${f(u.median)}  ${f(u.p90)}  ${f(u.mean)}`);
   const d = u.median - w.median;
-  console.log(`difference (unknown - wrong): median ${d.toFixed(2)} ms (${((d / w.median) * 100).toFixed(1)}%), p90 ${(u.p90 - w.p90).toFixed(2)} ms, mean ${(u.mean - w.mean).toFixed(2)} ms`);
+  console.log(
+    `difference (unknown - wrong): median ${d.toFixed(2)} ms (${((d / w.median) * 100).toFixed(1)}%), p90 ${(u.p90 - w.p90).toFixed(2)} ms, mean ${(u.mean - w.mean).toFixed(2)} ms`,
+  );
   // Each round sent one of each back to back, so the per-round difference cancels load drift.
   const paired = stats(unknown.map((ms, i) => ms - (wrong[i] ?? Number.NaN)));
   console.log(`paired per-round difference (unknown - wrong): median ${paired.median.toFixed(2)} ms, mean ${paired.mean.toFixed(2)} ms`);
-  console.log(`load average at the end (1/5/15 min): ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at the end (1/5/15 min): ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

@@ -22,7 +22,11 @@ function files(dir: string): string[] {
 
 try {
   const env = { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false' };
-  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--minify', '--outdir', out], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--minify', '--outdir', out], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   // Source maps and the README wrangler writes are not uploaded as code.
   const code = files(out).filter((f) => /\.(m?js|wasm)$/.test(f));
   let raw = 0;

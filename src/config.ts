@@ -8,17 +8,15 @@ export const MAX_PBKDF2_ITERATIONS = 100_000;
  * string is refused, not read as 0 (`z.coerce` would make an empty RECOGNIZER_MIN_CONFIDENCE
  * pass every match).
  */
-const numeric = (pattern: RegExp) =>
-  z
-    .string()
-    .trim()
-    .regex(pattern)
-    .transform(Number)
-    .or(z.number());
+const numeric = (pattern: RegExp) => z.string().trim().regex(pattern).transform(Number).or(z.number());
 const int = (min: number, max: number, fallback: number) =>
-  numeric(/^-?\d+$/).pipe(z.number().int().min(min).max(max)).default(fallback);
+  numeric(/^-?\d+$/)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
 const decimal = (min: number, max: number, fallback: number) =>
-  numeric(/^-?(\d+\.?\d*|\.\d+)$/).pipe(z.number().min(min).max(max)).default(fallback);
+  numeric(/^-?(\d+\.?\d*|\.\d+)$/)
+    .pipe(z.number().min(min).max(max))
+    .default(fallback);
 const optionalSecret = z
   .string()
   .optional()
@@ -29,7 +27,10 @@ const ConfigSchema = z.object({
   JWT_PREVIOUS_PUBLIC_KEY: optionalSecret,
   JWT_ISSUER: z.string().min(1).default('https://userauth.example'),
   JWT_AUDIENCE: z.string().min(1).default('userauth'),
-  FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('userauth'),
+  FIRST_PARTY_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .default('userauth'),
   ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400, 900),
   REFRESH_TOKEN_TTL_SECONDS: int(60, 31_536_000, 2_592_000),
   REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: int(60, 31_536_000, 7_776_000),
@@ -70,7 +71,10 @@ export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as (keyof Config
 /** Rules between fields, each a sentence naming the variables (never their values). */
 const CROSS_FIELD: [(c: Config) => boolean, string][] = [
   [(c) => c.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS >= c.REFRESH_TOKEN_TTL_SECONDS, 'REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS below REFRESH_TOKEN_TTL_SECONDS'],
-  [(c) => c.ACCESS_TOKEN_TTL_SECONDS <= c.REFRESH_TOKEN_TTL_SECONDS, 'ACCESS_TOKEN_TTL_SECONDS above REFRESH_TOKEN_TTL_SECONDS (an access token would outlive its session)'],
+  [
+    (c) => c.ACCESS_TOKEN_TTL_SECONDS <= c.REFRESH_TOKEN_TTL_SECONDS,
+    'ACCESS_TOKEN_TTL_SECONDS above REFRESH_TOKEN_TTL_SECONDS (an access token would outlive its session)',
+  ],
 ];
 
 /** Thrown when the deployment is misconfigured; the message names the variable, never a value. */

@@ -55,15 +55,26 @@ export interface Scenario {
   onResponse?(state: BenchState, status: number, body: string): void;
 }
 
-export const account = (tag: string, i: number): Account => ({ username: `b${run}${tag}${i}`, email: `b${run}${tag}${i}@bench.test`, password: PASSWORD, name: 'Bench', surname: 'User' });
+export const account = (tag: string, i: number): Account => ({
+  username: `b${run}${tag}${i}`,
+  email: `b${run}${tag}${i}@bench.test`,
+  password: PASSWORD,
+  name: 'Bench',
+  surname: 'User',
+});
 
 const bearer = (token: string | undefined) => ({ authorization: `Bearer ${token}` });
-const passwordGrant = (username: string | undefined): BenchRequest => ({ method: 'POST', path: '/token', form: { grant_type: 'password', username: username ?? '', password: PASSWORD } });
+const passwordGrant = (username: string | undefined): BenchRequest => ({
+  method: 'POST',
+  path: '/token',
+  form: { grant_type: 'password', username: username ?? '', password: PASSWORD },
+});
 
 /** Encodes {method, path, headers, json | form} into what autocannon and fetch take. */
 export function encode({ method = 'GET', path, headers = {}, json, form }: BenchRequest): EncodedRequest {
   if (json !== undefined) return { method, path, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(json) };
-  if (form !== undefined) return { method, path, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() };
+  if (form !== undefined)
+    return { method, path, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() };
   return { method, path, headers };
 }
 
@@ -127,33 +138,55 @@ export async function signIn(base: string, accounts: readonly Account[]): Promis
 const ok = (status: number) => status >= 200 && status < 300;
 
 /** Scenarios by id, in the order they run; `rows` says which table size they need. */
-export const SCENARIOS: Scenario[] = ([
-  { id: 'list-100', rows: 'small', name: 'GET /user?limit=20 (admin), 100 users', request: (s) => ({ path: '/user?limit=20', headers: bearer(s.admin) }) },
-  { id: 'me', rows: 'small', name: 'GET /user/me', request: (s) => ({ path: '/user/me', headers: bearer(s.access[n++ % s.access.length]) }) },
-  { id: 'logins', rows: 'small', name: 'GET /user/me/logins', request: (s) => ({ path: '/user/me/logins', headers: bearer(s.access[n++ % s.access.length]) }) },
-  {
-    id: 'refresh',
-    rows: 'small',
-    name: 'POST /token (refresh grant)',
-    request: (s) => ({ method: 'POST', path: '/token', form: { grant_type: 'refresh_token', refresh_token: s.refresh.shift() ?? 'refresh-queue-exhausted' } }),
-    check: (status, body) => status === 200 && body.includes('"refresh_token"'),
-    onResponse: (s, status, body) => {
-      if (status === 200) s.refresh.push((JSON.parse(body) as TokenResponse).refresh_token);
+export const SCENARIOS: Scenario[] = (
+  [
+    { id: 'list-100', rows: 'small', name: 'GET /user?limit=20 (admin), 100 users', request: (s) => ({ path: '/user?limit=20', headers: bearer(s.admin) }) },
+    { id: 'me', rows: 'small', name: 'GET /user/me', request: (s) => ({ path: '/user/me', headers: bearer(s.access[n++ % s.access.length]) }) },
+    {
+      id: 'logins',
+      rows: 'small',
+      name: 'GET /user/me/logins',
+      request: (s) => ({ path: '/user/me/logins', headers: bearer(s.access[n++ % s.access.length]) }),
     },
-  },
-  {
-    id: 'password',
-    rows: 'small',
-    name: 'POST /token (password grant)',
-    request: (s) => passwordGrant(s.usernames[n++ % s.usernames.length]),
-    check: (status, body) => status === 200 && body.includes('"access_token"'),
-  },
-  { id: 'signup', rows: 'small', name: 'POST /user (sign-up)', request: () => ({ method: 'POST', path: '/user', json: account('l', n++) }), check: (status) => status === 201 },
-  { id: 'list-100k', rows: 'large', name: 'GET /user?limit=20 (admin), 100,000 users', request: (s) => ({ path: '/user?limit=20', headers: bearer(s.admin) }) },
-  {
-    id: 'list-100k-deep',
-    rows: 'large',
-    name: 'GET /user?limit=20&cursor=(middle) (admin), 100,000 users',
-    request: (s) => ({ path: `/user?limit=20&cursor=${s.middleCursor}`, headers: bearer(s.admin) }),
-  },
-] satisfies (Omit<Scenario, 'check'> & Partial<Pick<Scenario, 'check'>>)[]).map((s) => ({ check: ok, ...s }));
+    {
+      id: 'refresh',
+      rows: 'small',
+      name: 'POST /token (refresh grant)',
+      request: (s) => ({
+        method: 'POST',
+        path: '/token',
+        form: { grant_type: 'refresh_token', refresh_token: s.refresh.shift() ?? 'refresh-queue-exhausted' },
+      }),
+      check: (status, body) => status === 200 && body.includes('"refresh_token"'),
+      onResponse: (s, status, body) => {
+        if (status === 200) s.refresh.push((JSON.parse(body) as TokenResponse).refresh_token);
+      },
+    },
+    {
+      id: 'password',
+      rows: 'small',
+      name: 'POST /token (password grant)',
+      request: (s) => passwordGrant(s.usernames[n++ % s.usernames.length]),
+      check: (status, body) => status === 200 && body.includes('"access_token"'),
+    },
+    {
+      id: 'signup',
+      rows: 'small',
+      name: 'POST /user (sign-up)',
+      request: () => ({ method: 'POST', path: '/user', json: account('l', n++) }),
+      check: (status) => status === 201,
+    },
+    {
+      id: 'list-100k',
+      rows: 'large',
+      name: 'GET /user?limit=20 (admin), 100,000 users',
+      request: (s) => ({ path: '/user?limit=20', headers: bearer(s.admin) }),
+    },
+    {
+      id: 'list-100k-deep',
+      rows: 'large',
+      name: 'GET /user?limit=20&cursor=(middle) (admin), 100,000 users',
+      request: (s) => ({ path: `/user?limit=20&cursor=${s.middleCursor}`, headers: bearer(s.admin) }),
+    },
+  ] satisfies (Omit<Scenario, 'check'> & Partial<Pick<Scenario, 'check'>>)[]
+).map((s) => ({ check: ok, ...s }));

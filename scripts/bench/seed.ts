@@ -15,8 +15,50 @@ const MAX_STATEMENT_BYTES = 90_000; // D1: 100 KB per statement; a margin for th
 const FILE_ROWS = 25_000;
 const YEAR_MS = 365 * 86_400_000;
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Linus', 'Radia', 'Tim', 'Hedy', 'Dennis', 'Sophie', 'Guido', 'Anita', 'Niklaus', 'Karen', 'John'] as const;
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Torvalds', 'Perlman', 'Berners-Lee', 'Lamarr', 'Ritchie', 'Wilson', 'van Rossum', 'Borg', 'Wirth', 'Jones', 'McCarthy'] as const;
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Frances',
+  'Ken',
+  'Margaret',
+  'Linus',
+  'Radia',
+  'Tim',
+  'Hedy',
+  'Dennis',
+  'Sophie',
+  'Guido',
+  'Anita',
+  'Niklaus',
+  'Karen',
+  'John',
+] as const;
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Allen',
+  'Thompson',
+  'Hamilton',
+  'Torvalds',
+  'Perlman',
+  'Berners-Lee',
+  'Lamarr',
+  'Ritchie',
+  'Wilson',
+  'van Rossum',
+  'Borg',
+  'Wirth',
+  'Jones',
+  'McCarthy',
+] as const;
 const CITIES = ['Lisbon', 'Nairobi', 'Osaka', 'Toronto', 'Berlin', 'Lima', 'Pune', 'Sydney', null] as const;
 const ORGS = ['Acme Corp', 'Globex', 'Initech', 'Umbrella', 'Hooli', null, null] as const;
 const TITLES = ['Engineer', 'Designer', 'Manager', 'Analyst', 'Student', null] as const;

@@ -197,9 +197,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const port = options.port ?? (await freePort());
   const logFile = join(state.dir, 'wrangler-dev.log');
   const args = [
-    'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state.dir,
+    'dev',
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    state.dir,
     // warn: no log line per request (that costs CPU in the proxy and in node, and the bench measures CPU).
-    '--log-level', 'warn', '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+    '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   if (secrets && Object.keys(secrets).length > 0) {

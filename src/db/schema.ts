@@ -22,7 +22,9 @@ export const users = sqliteTable(
     organization: text('organization'),
     designation: text('designation'),
     mobile: text('mobile'),
-    role: text('role', { enum: ['normal', 'celebrity', 'admin'] }).notNull().default('normal'),
+    role: text('role', { enum: ['normal', 'celebrity', 'admin'] })
+      .notNull()
+      .default('normal'),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     passwordHash: text('password_hash').notNull(),
     createdAt: integer('created_at').notNull(),

@@ -1,6 +1,6 @@
 import { COMMON_PASSWORDS } from './common-passwords.data';
 
-/** NFC, then lower case: the form the list is stored in (see scripts/build-common-passwords.mjs). */
+/** NFC, then lower case: the form the list is stored in (see scripts/build-common-passwords.ts). */
 export const foldPassword = (password: string) => password.normalize('NFC').toLowerCase().normalize('NFC');
 
 /*

@@ -11,8 +11,7 @@ export type ImageType = (typeof IMAGE_TYPES)[number];
 export const SNIFF_BYTES = 16;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const ascii = (bytes: Uint8Array, from: number, text: string) =>
-  [...text].every((ch, i) => bytes[from + i] === ch.charCodeAt(0));
+const ascii = (bytes: Uint8Array, from: number, text: string) => [...text].every((ch, i) => bytes[from + i] === ch.charCodeAt(0));
 
 /**
  * The type a file claims by its leading bytes (never by its name or declared type, which the

@@ -69,7 +69,9 @@ export function meAndUser<const S extends string, U extends Params, const R exte
     user: createRoute({
       ...config,
       path: `/user/{uuid}${suffix}` as `/user/{uuid}${S}`,
-      request: { ...config.request, params: userParams } as Omit<NonNullable<R['request']>, 'params'> & { params: WithUuid<NonNullable<R['request']>['params'], U> },
+      request: { ...config.request, params: userParams } as Omit<NonNullable<R['request']>, 'params'> & {
+        params: WithUuid<NonNullable<R['request']>['params'], U>;
+      },
     }),
   };
 }

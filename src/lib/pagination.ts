@@ -12,8 +12,7 @@ export const PageQuery = z.object({
 });
 
 /** A page of items with the cursor of the next one (null on the last page). */
-export const page = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+export const page = <T extends z.ZodType>(item: T, name: string) => z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
 
 /**
  * Keyset cursors: the last id of a page (ids are UUIDv7, so id order is time order),

@@ -27,7 +27,8 @@ const SELECTABLE = /^[\p{L}\p{N}\p{S}\p{P}]$/u;
 const VISIBLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
 
 /** The documented shape (the code decides, with context rules a JSON Schema pattern cannot say). */
-const PLAIN_TEXT_PATTERN = /^[^\p{Cc}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u206F\uFEFF\u{E0000}-\u{E007F}]*$/u.source;
+const PLAIN_TEXT_PATTERN = /^[^\p{Cc}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u206F\uFEFF\u{E0000}-\u{E007F}]*$/u
+  .source;
 
 /** JS trim() without removing U+FEFF, which is refused, not silently dropped. */
 const trimSpace = (s: string) => s.replace(/^[^\S\uFEFF]+|[^\S\uFEFF]+$/g, '');
@@ -70,10 +71,7 @@ export const plainText = (max: number) =>
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 
-export const Username = z
-  .string()
-  .regex(USERNAME_PATTERN, 'must be 3-32 characters of A-Z a-z 0-9 _ . -')
-  .openapi({ example: 'ada_l' });
+export const Username = z.string().regex(USERNAME_PATTERN, 'must be 3-32 characters of A-Z a-z 0-9 _ . -').openapi({ example: 'ada_l' });
 
 /** An email address, output normalised: NFC, trimmed, domain as lower-case A-label (rules in ./email). */
 export const Email = z

@@ -9,7 +9,11 @@ export interface Health {
   checks?: { d1: Check; kv: Check; r2: Check };
 }
 
-const check = (p: Promise<unknown>) => p.then((): Check => 'ok', (): Check => 'fail');
+const check = (p: Promise<unknown>) =>
+  p.then(
+    (): Check => 'ok',
+    (): Check => 'fail',
+  );
 
 /**
  * Liveness without storage; with `deep`, one read each of D1, KV and R2. The deep check is open

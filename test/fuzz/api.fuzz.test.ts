@@ -34,7 +34,7 @@ async function identity(role: 'normal' | 'admin'): Promise<Identity> {
 
 /** Collects the ids and uuids in a JSON body into `into` and the shared pool of known ids. */
 function harvest(value: unknown, into: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => harvest(v, into));
+  if (Array.isArray(value)) for (const v of value) harvest(v, into);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if ((k === 'id' || k === 'uuid') && typeof v === 'string') {
@@ -49,7 +49,10 @@ function harvest(value: unknown, into: string[] = []): string[] {
 
 /** A request may have deleted, demoted or logged out a fuzzing identity: make a new one. */
 async function keepIdentities() {
-  for (const [key, role] of [['user', 'normal'], ['admin', 'admin']] as const) {
+  for (const [key, role] of [
+    ['user', 'normal'],
+    ['admin', 'admin'],
+  ] as const) {
     const res = await get('/user/me', { token: ctx[key].access });
     if (res.status !== 200 || (await res.json<{ role: string }>()).role !== role) ctx[key] = await identity(role);
   }
@@ -64,7 +67,13 @@ beforeAll(async () => {
 afterAll(() => {
   const lines = [...undocumented].sort().map(([k, detail]) => `${k}  (${detail})`);
   if (env.FUZZ_RUNS) {
-    const table = [...seen].map(([k, m]) => `${k}: ${[...m].sort(([a], [b]) => a - b).map(([st, n]) => `${st}×${n}`).join(' ')}`);
+    const table = [...seen].map(
+      ([k, m]) =>
+        `${k}: ${[...m]
+          .sort(([a], [b]) => a - b)
+          .map(([st, n]) => `${st}×${n}`)
+          .join(' ')}`,
+    );
     console.log(`fuzz: statuses per operation:\n  ${table.join('\n  ')}`);
   }
   if (lines.length) console.log(`fuzz: error statuses answered but not documented for the operation:\n  ${lines.join('\n  ')}`);

@@ -68,7 +68,17 @@ const authArb: fc.Arbitrary<AuthSpec> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .oneof(
-        fc.constantFrom('Bearer', 'Bearer ', 'Bearer x.y.z', 'Basic dXNlcjpwYXNz', `Bearer ${ALG_NONE}`, 'Bearer a.b', `Bearer ${'a'.repeat(9000)}`, 'Digest x', 'bearer  two  spaces'),
+        fc.constantFrom(
+          'Bearer',
+          'Bearer ',
+          'Bearer x.y.z',
+          'Basic dXNlcjpwYXNz',
+          `Bearer ${ALG_NONE}`,
+          'Bearer a.b',
+          `Bearer ${'a'.repeat(9000)}`,
+          'Digest x',
+          'bearer  two  spaces',
+        ),
         fc.string({ maxLength: 80 }).map((s) => `Bearer ${s}`),
       )
       .map((v) => ({ raw: v.replace(/[^\t\x20-\x7e]/g, '?') })),
@@ -91,8 +101,35 @@ const segmentArb = fc.oneof(
   { weight: 3, arbitrary: fc.oneof(fc.nat({ max: 6 }), fc.nat({ max: 60 })).map((i) => `«known:${i}»`) },
   { weight: 3, arbitrary: fc.nat({ max: 6 }).map((i) => `«mine:${i}»`) },
   { weight: 2, arbitrary: fc.uuid() },
-  { weight: 2, arbitrary: fc.oneof(fc.string({ maxLength: 60 }), nastyString.filter((s) => s.length < 2000)).map(encodeSegment) },
-  { weight: 1, arbitrary: fc.constantFrom('..', '../..', '..%2F..%2Fetc%2Fpasswd', '%2e%2e', 'me', 'me%2F..', '%', '%zz', '%00', '%ud800', ' ', '.', 'a'.repeat(5000), 'ME', '00000000-0000-0000-0000-000000000000') },
+  {
+    weight: 2,
+    arbitrary: fc
+      .oneof(
+        fc.string({ maxLength: 60 }),
+        nastyString.filter((s) => s.length < 2000),
+      )
+      .map(encodeSegment),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '..',
+      '../..',
+      '..%2F..%2Fetc%2Fpasswd',
+      '%2e%2e',
+      'me',
+      'me%2F..',
+      '%',
+      '%zz',
+      '%00',
+      '%ud800',
+      ' ',
+      '.',
+      'a'.repeat(5000),
+      'ME',
+      '00000000-0000-0000-0000-000000000000',
+    ),
+  },
 );
 
 function queryArb(op: Operation, doc: Doc): fc.Arbitrary<[string, string][]> {
@@ -108,7 +145,11 @@ function queryArb(op: Operation, doc: Doc): fc.Arbitrary<[string, string][]> {
       { freq: 3 },
     );
   return fc
-    .tuple(fc.tuple(...op.query.map(one)), fc.option(fc.tuple(fc.constantFrom('limit', 'cursor', 'deep', 'role', 'status', '__proto__', 'x'), fc.string({ maxLength: 20 })), { freq: 6 }), fc.boolean())
+    .tuple(
+      fc.tuple(...op.query.map(one)),
+      fc.option(fc.tuple(fc.constantFrom('limit', 'cursor', 'deep', 'role', 'status', '__proto__', 'x'), fc.string({ maxLength: 20 })), { freq: 6 }),
+      fc.boolean(),
+    )
     .map(([known, extra, repeat]) => {
       const pairs = known.filter((p): p is [string, string] => p !== null);
       if (extra) pairs.push(extra);
@@ -134,32 +175,63 @@ const headersArb = fc.subarray<[string, string]>([
 const PNG_1X1 = [...atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==')].map((c) => c.charCodeAt(0));
 const fileArb = fc.record({
   bytes: fc
-    .oneof(fc.constant(PNG_1X1), fc.constant([0xff, 0xd8, 0xff]), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 }), fc.constant([...'<svg xmlns="http://www.w3.org/2000/svg"/>'].map((c) => c.charCodeAt(0))))
+    .oneof(
+      fc.constant(PNG_1X1),
+      fc.constant([0xff, 0xd8, 0xff]),
+      fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 }),
+      fc.constant([...'<svg xmlns="http://www.w3.org/2000/svg"/>'].map((c) => c.charCodeAt(0))),
+    )
     .map((b): number[] => [...b]),
   type: fc.constantFrom('image/png', 'image/jpeg', 'image/svg+xml', 'application/octet-stream', ''),
   filename: fc.constantFrom('me.png', '../../x.png', 'a'.repeat(300), 'photo'),
 });
-const multipartArb: fc.Arbitrary<BodySpec> = fc.record({
-  contentType: fc.constantFrom(undefined, undefined, undefined, 'multipart/form-data', 'multipart/form-data; boundary=nope', 'multipart/mixed'),
-  fields: fc.array(fc.record({ name: fc.constantFrom('file', 'file', 'photo', ''), value: fc.oneof(fileArb, fc.string({ maxLength: 30 })) }), { maxLength: 3 }),
-}).map((m) => ({ kind: 'multipart' as const, ...m }));
+const multipartArb: fc.Arbitrary<BodySpec> = fc
+  .record({
+    contentType: fc.constantFrom(undefined, undefined, undefined, 'multipart/form-data', 'multipart/form-data; boundary=nope', 'multipart/mixed'),
+    fields: fc.array(fc.record({ name: fc.constantFrom('file', 'file', 'photo', ''), value: fc.oneof(fileArb, fc.string({ maxLength: 30 })) }), {
+      maxLength: 3,
+    }),
+  })
+  .map((m) => ({ kind: 'multipart' as const, ...m }));
 
-const WRONG_TYPES = [undefined, 'text/plain', 'application/xml', 'multipart/form-data; boundary=zzz', 'application/json; charset=utf-16', 'a/b;;=', 'application/x-www-form-urlencoded', 'application/json', 'APPLICATION/JSON; CHARSET=UTF-8'];
+const WRONG_TYPES = [
+  undefined,
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=zzz',
+  'application/json; charset=utf-16',
+  'a/b;;=',
+  'application/x-www-form-urlencoded',
+  'application/json',
+  'APPLICATION/JSON; CHARSET=UTF-8',
+];
 const formText = (v: unknown) =>
-  new URLSearchParams(Object.entries(typeof v === 'object' && v ? (v as Record<string, unknown>) : { v }).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x)])).toString();
+  new URLSearchParams(
+    Object.entries(typeof v === 'object' && v ? (v as Record<string, unknown>) : { v }).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x)]),
+  ).toString();
 
 function bodyArb(op: Operation, doc: Doc): fc.Arbitrary<BodySpec> {
   const text = (contentType: fc.Arbitrary<string | undefined>, t: fc.Arbitrary<string>) =>
     fc.record({ contentType, text: t, chunked: fc.boolean() }).map((b) => ({ kind: 'text' as const, ...b }));
   const none = fc.constant({ kind: 'none' as const });
-  if (!op.body) return op.method === 'GET' ? none : fc.oneof({ weight: 4, arbitrary: none }, { weight: 1, arbitrary: text(fc.constantFrom(...WRONG_TYPES), rawJsonText) });
+  if (!op.body)
+    return op.method === 'GET' ? none : fc.oneof({ weight: 4, arbitrary: none }, { weight: 1, arbitrary: text(fc.constantFrom(...WRONG_TYPES), rawJsonText) });
   const arbs: fc.Arbitrary<BodySpec>[] = [none, text(fc.constantFrom(...WRONG_TYPES), rawJsonText)];
-  arbs.push(fc.record({ contentType: fc.constantFrom(undefined, 'application/json'), bytes: fc.array(fc.integer({ min: 0x80, max: 0xff }), { maxLength: 20 }) }).map((b) => ({ kind: 'bytes' as const, ...b })));
+  arbs.push(
+    fc
+      .record({ contentType: fc.constantFrom(undefined, 'application/json'), bytes: fc.array(fc.integer({ min: 0x80, max: 0xff }), { maxLength: 20 }) })
+      .map((b) => ({ kind: 'bytes' as const, ...b })),
+  );
   for (const [type, schema] of Object.entries(op.body.schemas)) {
     const valid = valueArb(doc, schema);
-    if (type.includes('json')) arbs.push(...Array(3).fill(text(fc.constantFrom(type, `${type}; charset=utf-8`), mutatedJson(valid))), text(fc.constant(type), rawJsonText));
+    if (type.includes('json'))
+      arbs.push(...Array(3).fill(text(fc.constantFrom(type, `${type}; charset=utf-8`), mutatedJson(valid))), text(fc.constant(type), rawJsonText));
     if (type.includes('urlencoded')) {
-      const raw = fc.oneof(valid.map(formText), fc.string({ maxLength: 200 }), fc.constantFrom('%', '&&&=&', 'a=%zz', '__proto__[role]=admin&role=admin', 'grant_type=password&grant_type=refresh_token', `x=${'y'.repeat(20_000)}`));
+      const raw = fc.oneof(
+        valid.map(formText),
+        fc.string({ maxLength: 200 }),
+        fc.constantFrom('%', '&&&=&', 'a=%zz', '__proto__[role]=admin&role=admin', 'grant_type=password&grant_type=refresh_token', `x=${'y'.repeat(20_000)}`),
+      );
       arbs.push(text(fc.constant(type), valid.map(formText)), text(fc.constant(type), valid.map(formText)), text(fc.constant(type), raw));
     }
     if (type.startsWith('multipart/')) arbs.push(multipartArb, multipartArb, multipartArb, multipartArb);

@@ -80,7 +80,7 @@ export function validate(doc: Doc, schema: Schema, value: unknown, path = '$'): 
     if (typeof s.maximum === 'number' && value > s.maximum) fail(`above ${s.maximum}`);
   }
   if (Array.isArray(value) && s.items) {
-    value.forEach((item, i) => errors.push(...validate(doc, s.items as Schema, item, `${path}[${i}]`)));
+    for (const [i, item] of value.entries()) errors.push(...validate(doc, s.items as Schema, item, `${path}[${i}]`));
   }
   if (actual === 'object') {
     const obj = value as Record<string, unknown>;

@@ -25,8 +25,9 @@ export interface FuzzContext {
 /** Puts the fuzzing user's real credentials where the generator left «placeholders» (raw or form-encoded). */
 function fillCredentials(text: string, user: Identity): string {
   const values: Record<string, string> = { username: user.username, email: user.email, password: user.password, refresh: user.refresh, access: user.access };
-  return text.replace(/«(username|email|password|refresh|access)»|%C2%AB(username|email|password|refresh|access)%C2%BB/g, (_, raw?: string, encoded?: string) =>
-    raw ? values[raw]! : encodeURIComponent(values[encoded!]!),
+  return text.replace(
+    /«(username|email|password|refresh|access)»|%C2%AB(username|email|password|refresh|access)%C2%BB/g,
+    (_, raw?: string, encoded?: string) => (raw ? values[raw]! : encodeURIComponent(values[encoded!]!)),
   );
 }
 
@@ -66,7 +67,10 @@ export interface Target {
 export function toRequest(ctx: FuzzContext, op: Operation, req: FuzzRequest): { request: Request; target: Target } {
   const who = req.auth === 'admin' ? ctx.admin : ctx.user;
   const fill = (v: string) =>
-    v.replace('«self»', who.uuid).replace(/«mine:(\d+)»/, (_, i: string) => who.own[Number(i) % who.own.length] ?? who.uuid).replace(/«known:(\d+)»/, (_, i: string) => ctx.known[ctx.known.length - 1 - (Number(i) % Math.max(ctx.known.length, 1))] ?? who.uuid);
+    v
+      .replace('«self»', who.uuid)
+      .replace(/«mine:(\d+)»/, (_, i: string) => who.own[Number(i) % who.own.length] ?? who.uuid)
+      .replace(/«known:(\d+)»/, (_, i: string) => ctx.known[ctx.known.length - 1 - (Number(i) % Math.max(ctx.known.length, 1))] ?? who.uuid);
   let path = op.path;
   for (const [name, value] of Object.entries(req.params)) path = path.replace(`{${name}}`, fill(value));
   const query = new URLSearchParams(req.query.map(([k, v]) => [k, v.replace(/[\ud800-\udfff]/g, '?')])).toString();
@@ -75,7 +79,12 @@ export function toRequest(ctx: FuzzContext, op: Operation, req: FuzzRequest): { 
   else if (req.auth === 'user-tampered') headers.set('authorization', `Bearer ${ctx.user.access.slice(0, -2)}${ctx.user.access.endsWith('AA') ? 'BB' : 'AA'}`);
   else if (req.auth !== 'none') headers.set('authorization', req.auth.raw);
   const body = bodyInit(req.body, headers, ctx.user);
-  const request = new Request(`${BASE}${path}${query ? `?${query}` : ''}`, { method: op.method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+  const request = new Request(`${BASE}${path}${query ? `?${query}` : ''}`, {
+    method: op.method,
+    headers,
+    body,
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
   const pathname = new URL(request.url).pathname;
   return { request, target: { pathname, routed: pathname === path } };
 }
@@ -109,14 +118,19 @@ export async function judge(doc: Doc, op: Operation, res: Response, undocumented
     const expected = oauth ? 'application/json' : 'application/problem+json';
     if (type !== expected) problems.push(`error ${res.status} as ${type || 'no content type'}, expected ${expected}`);
     else problems.push(...validate(doc, oauth ? OAUTH_ERROR : PROBLEM, json));
-    if (!oauth && (json as { status?: unknown })?.status !== res.status) problems.push(`problem status ${(json as { status?: unknown })?.status} on a ${res.status}`);
+    if (!oauth && (json as { status?: unknown })?.status !== res.status)
+      problems.push(`problem status ${(json as { status?: unknown })?.status} on a ${res.status}`);
     if (res.status === 401 && !/^Bearer\b/.test(res.headers.get('www-authenticate') ?? '')) problems.push('401 without WWW-Authenticate: Bearer');
   }
   if (!routed) return problems;
   const documented = op.responses[String(res.status)];
   if (!documented) {
     const key = `${op.method} ${op.path} → ${res.status}`;
-    if (!undocumented.has(key)) undocumented.set(key, (json as { detail?: string; error_description?: string })?.detail ?? (json as { error_description?: string })?.error_description ?? '');
+    if (!undocumented.has(key))
+      undocumented.set(
+        key,
+        (json as { detail?: string; error_description?: string })?.detail ?? (json as { error_description?: string })?.error_description ?? '',
+      );
     if (res.status < 400) problems.push(`undocumented success status ${res.status}`);
     return problems;
   }

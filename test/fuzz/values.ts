@@ -58,7 +58,8 @@ function stringArb(s: Schema, key: string): fc.Arbitrary<string> {
   // Placeholders for the fuzzing user's real credentials, filled in at send time (send.ts).
   if (/email/.test(key)) return fc.oneof(EMAIL, fc.constant('«email»'));
   if (/password/.test(key)) return fc.oneof(PASSPHRASE, fc.constant('«password»'));
-  if (key === 'username') return fc.oneof({ weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.-]{3,32}$/) }, { weight: 1, arbitrary: fc.constant('«username»') });
+  if (key === 'username')
+    return fc.oneof({ weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.-]{3,32}$/) }, { weight: 1, arbitrary: fc.constant('«username»') });
   if (key === 'refresh_token' || key === 'token') return fc.oneof(fc.string({ maxLength: 60 }), fc.constant('«refresh»'), fc.constant('«access»'));
   const fromPattern = typeof s.pattern === 'string' ? patternArb(s.pattern, maxLength) : undefined;
   const plain = fc.string({ minLength: (s.minLength as number) ?? 0, maxLength, unit: 'grapheme' });
@@ -68,7 +69,23 @@ function stringArb(s: Schema, key: string): fc.Arbitrary<string> {
 /** Strings no schema expects: control characters, lone surrogates, huge, RTL overrides, nulls. */
 export const nastyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('\u0000', '\ud800', 'a\udfffb', '\u202eadmin', 'ａｄｍｉｎ', '../../etc/passwd', "' or 1=1 --", '%00', '\r\nX-Injected: 1', 'null', 'NaN', '1e309', '-0', '{}', '[]'),
+  fc.constantFrom(
+    '\u0000',
+    '\ud800',
+    'a\udfffb',
+    '\u202eadmin',
+    'ａｄｍｉｎ',
+    '../../etc/passwd',
+    "' or 1=1 --",
+    '%00',
+    '\r\nX-Injected: 1',
+    'null',
+    'NaN',
+    '1e309',
+    '-0',
+    '{}',
+    '[]',
+  ),
   fc.nat({ max: 3 }).map((i) => ['x'.repeat(70_000), 'é'.repeat(20_000), '🙂'.repeat(9_000), ' '.repeat(5000)][i]!),
 );
 
@@ -85,27 +102,63 @@ export function mutatedJson(base: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
   };
   return fc.oneof(
     { weight: 8, arbitrary: base.map((v) => JSON.stringify(v)) },
-    { weight: 2, arbitrary: fc.tuple(obj, fc.nat()).map(([o, i]) => {
-      const keys = Object.keys(o);
-      const copy = { ...o };
-      if (keys.length) delete copy[keys[i % keys.length]!];
-      return JSON.stringify(copy);
-    }) },
-    { weight: 2, arbitrary: fc.tuple(obj, fc.nat(), wrongType).map(([o, i, v]) => {
-      const keys = Object.keys(o);
-      return JSON.stringify(keys.length ? { ...o, [keys[i % keys.length]!]: v } : v);
-    }) },
-    { weight: 2, arbitrary: fc.tuple(obj, fc.constantFrom('role', 'uuid', 'is_admin', 'password_hash', 'email', 'id'), wrongType.map((v) => v ?? 'admin')).map(([o, k, v]) => JSON.stringify({ ...o, [k]: k === 'role' ? 'admin' : v })) },
-    { weight: 2, arbitrary: fc.tuple(obj, fc.constantFrom('"__proto__":{"role":"admin"}', '"constructor":{"prototype":{"role":"admin"}}', '"__proto__":null', '"prototype":1', '"hasOwnProperty":"x"', '"toString":1')).map(([o, raw]) => splice(o, raw)) },
-    { weight: 2, arbitrary: fc.tuple(obj, fc.nat(), wrongType).map(([o, i, v]) => {
-      const keys = Object.keys(o);
-      const key = keys.length ? keys[i % keys.length]! : 'role';
-      return splice(o, `${JSON.stringify(key)}:${JSON.stringify(v ?? 'admin')}`); // duplicate key
-    }) },
-    { weight: 1, arbitrary: fc.tuple(obj, fc.nat()).map(([o, i]) => {
-      const keys = Object.keys(o);
-      return JSON.stringify({ ...o, [keys.length ? keys[i % keys.length]! : 'x']: 'x'.repeat(70_000) });
-    }) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(obj, fc.nat()).map(([o, i]) => {
+        const keys = Object.keys(o);
+        const copy = { ...o };
+        if (keys.length) delete copy[keys[i % keys.length]!];
+        return JSON.stringify(copy);
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(obj, fc.nat(), wrongType).map(([o, i, v]) => {
+        const keys = Object.keys(o);
+        return JSON.stringify(keys.length ? { ...o, [keys[i % keys.length]!]: v } : v);
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          obj,
+          fc.constantFrom('role', 'uuid', 'is_admin', 'password_hash', 'email', 'id'),
+          wrongType.map((v) => v ?? 'admin'),
+        )
+        .map(([o, k, v]) => JSON.stringify({ ...o, [k]: k === 'role' ? 'admin' : v })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          obj,
+          fc.constantFrom(
+            '"__proto__":{"role":"admin"}',
+            '"constructor":{"prototype":{"role":"admin"}}',
+            '"__proto__":null',
+            '"prototype":1',
+            '"hasOwnProperty":"x"',
+            '"toString":1',
+          ),
+        )
+        .map(([o, raw]) => splice(o, raw)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(obj, fc.nat(), wrongType).map(([o, i, v]) => {
+        const keys = Object.keys(o);
+        const key = keys.length ? keys[i % keys.length]! : 'role';
+        return splice(o, `${JSON.stringify(key)}:${JSON.stringify(v ?? 'admin')}`); // duplicate key
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(obj, fc.nat()).map(([o, i]) => {
+        const keys = Object.keys(o);
+        return JSON.stringify({ ...o, [keys.length ? keys[i % keys.length]! : 'x']: 'x'.repeat(70_000) });
+      }),
+    },
   );
 }
 
@@ -116,5 +169,21 @@ export const rawJsonText = fc.oneof(
   fc.integer({ min: 1, max: 30_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
   fc.integer({ min: 1, max: 6_000 }).map((n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)),
   fc.integer({ min: 1, max: 30_000 }).map((n) => '['.repeat(n)),
-  fc.constantFrom('', ' ', 'null', 'true', '[]', '{', '{"a":1,}', '{"a":"\\ud800"}', '\ufeff{}', '{"a":1}{"b":2}', '{"username":"\u0000"}', '{"a":01}', '{"a":1e999}', "{'a':1}", '{"a":"\\x41"}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'null',
+    'true',
+    '[]',
+    '{',
+    '{"a":1,}',
+    '{"a":"\\ud800"}',
+    '\ufeff{}',
+    '{"a":1}{"b":2}',
+    '{"username":"\u0000"}',
+    '{"a":01}',
+    '{"a":1e999}',
+    "{'a':1}",
+    '{"a":"\\x41"}',
+  ),
 );

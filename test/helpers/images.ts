@@ -44,14 +44,54 @@ export const IMAGES = [
 
 /** More real encoder output (libjpeg, libpng, libwebp by way of sharp), each 3×2, for the less common paths. */
 export const VARIANTS = [
-  { format: 'progressive JPEG (SOF2, ten scans)', type: 'image/jpeg', bytes: fromBase64('/9j/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/wgARCAACAAMDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAb/xAAVAQEBAAAAAAAAAAAAAAAAAAACB//aAAwDAQACEAMQAAABkQLL/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABBQJ//8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAgBAwEBPwF//8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAgBAgEBPwF//8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQAGPwJ//8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPyF//9oADAMBAAIAAwAAABD/AP/EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQMBAT8Qf//EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQIBAT8Qf//EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAT8Qf//Z') },
-  { format: 'JPEG with Exif (APP1)', type: 'image/jpeg', bytes: fromBase64('/9j/4QDORXhpZgAASUkqAAgAAAAHABIBAwABAAAAAQAAABoBBQABAAAAYgAAABsBBQABAAAAagAAACgBAwABAAAAAgAAABMCAwABAAAAAQAAAJiCAgAFAAAAcgAAAGmHBAABAAAAeAAAAAAAAAA4YwAA6AMAADhjAADoAwAAdGVzdAAABgAAkAcABAAAADAyMTABkQcABAAAAAECAwAAoAcABAAAADAxMDABoAMAAQAAAP//AAACoAQAAQAAAAMAAAADoAQAAQAAAAIAAAAAAAAA/9sAQwAGBAUGBQQGBgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAlKCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgAAgADAwEiAAIRAQMRAf/EABUAAQEAAAAAAAAAAAAAAAAAAAAG/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/EABUBAQEAAAAAAAAAAAAAAAAAAAIH/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AkgBVd//Z') },
-  { format: 'greyscale JPEG (one component)', type: 'image/jpeg', bytes: fromBase64('/9j/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/wAALCAACAAMBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAABv/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8ACP/Z') },
-  { format: 'palette PNG (PLTE)', type: 'image/png', bytes: fromBase64('iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAMAAACqqpYoAAAAA1BMVEXIKFruJexiAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAC0lEQVQImWNggAAAAAgAAa9T6iIAAAAASUVORK5CYII=') },
-  { format: 'interlaced 16-bit RGBA PNG', type: 'image/png', bytes: fromBase64('iVBORw0KGgoAAAANSUhEUgAAAAMAAAACEAYAAAG644rPAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAFklEQVQImWM4waDBEMXQwMCAm4FOAwAbPwq9UQvJsAAAAABJRU5ErkJggg==') },
+  {
+    format: 'progressive JPEG (SOF2, ten scans)',
+    type: 'image/jpeg',
+    bytes: fromBase64(
+      '/9j/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/wgARCAACAAMDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAb/xAAVAQEBAAAAAAAAAAAAAAAAAAACB//aAAwDAQACEAMQAAABkQLL/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABBQJ//8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAgBAwEBPwF//8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAgBAgEBPwF//8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQAGPwJ//8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPyF//9oADAMBAAIAAwAAABD/AP/EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQMBAT8Qf//EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQIBAT8Qf//EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAT8Qf//Z',
+    ),
+  },
+  {
+    format: 'JPEG with Exif (APP1)',
+    type: 'image/jpeg',
+    bytes: fromBase64(
+      '/9j/4QDORXhpZgAASUkqAAgAAAAHABIBAwABAAAAAQAAABoBBQABAAAAYgAAABsBBQABAAAAagAAACgBAwABAAAAAgAAABMCAwABAAAAAQAAAJiCAgAFAAAAcgAAAGmHBAABAAAAeAAAAAAAAAA4YwAA6AMAADhjAADoAwAAdGVzdAAABgAAkAcABAAAADAyMTABkQcABAAAAAECAwAAoAcABAAAADAxMDABoAMAAQAAAP//AAACoAQAAQAAAAMAAAADoAQAAQAAAAIAAAAAAAAA/9sAQwAGBAUGBQQGBgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAlKCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgAAgADAwEiAAIRAQMRAf/EABUAAQEAAAAAAAAAAAAAAAAAAAAG/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/EABUBAQEAAAAAAAAAAAAAAAAAAAIH/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AkgBVd//Z',
+    ),
+  },
+  {
+    format: 'greyscale JPEG (one component)',
+    type: 'image/jpeg',
+    bytes: fromBase64(
+      '/9j/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/wAALCAACAAMBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAABv/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8ACP/Z',
+    ),
+  },
+  {
+    format: 'palette PNG (PLTE)',
+    type: 'image/png',
+    bytes: fromBase64(
+      'iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAMAAACqqpYoAAAAA1BMVEXIKFruJexiAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAC0lEQVQImWNggAAAAAgAAa9T6iIAAAAASUVORK5CYII=',
+    ),
+  },
+  {
+    format: 'interlaced 16-bit RGBA PNG',
+    type: 'image/png',
+    bytes: fromBase64(
+      'iVBORw0KGgoAAAANSUhEUgAAAAMAAAACEAYAAAG644rPAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAFklEQVQImWM4waDBEMXQwMCAm4FOAwAbPwq9UQvJsAAAAABJRU5ErkJggg==',
+    ),
+  },
   { format: 'lossless WebP (VP8L)', type: 'image/webp', bytes: fromBase64('UklGRh4AAABXRUJQVlA4TBEAAAAvAkAAAAdQlCJXq/+BiOh/AAA=') },
-  { format: 'WebP with transparency (VP8X, ALPH, VP8 )', type: 'image/webp', bytes: fromBase64('UklGRlYAAABXRUJQVlA4WAoAAAAQAAAAAgAAAQAAQUxQSAcAAAAAgICAgICAAFZQOCAoAAAAcAEAnQEqAwACAAFAJiWgAnQBQAAA/u+88VP/uDj/+4OP/7g4/dMAAA==') },
-  { format: 'WebP with Exif (VP8X, VP8 , EXIF)', type: 'image/webp', bytes: fromBase64('UklGRhoBAABXRUJQVlA4WAoAAAAIAAAAAgAAAQAAVlA4ICgAAABwAQCdASoDAAIAAUAmJaACdAFAAAD+77zxU/+4OP/7g4//uDj90wAARVhJRswAAABFeGlmAABJSSoACAAAAAcAEgEDAAEAAAABAAAAGgEFAAEAAABiAAAAGwEFAAEAAABqAAAAKAEDAAEAAAACAAAAEwIDAAEAAAABAAAAmIICAAUAAAByAAAAaYcEAAEAAAB4AAAAAAAAADhjAADoAwAAOGMAAOgDAAB0ZXN0AAAGAACQBwAEAAAAMDIxMAGRBwAEAAAAAQIDAACgBwAEAAAAMDEwMAGgAwABAAAA//8AAAKgBAABAAAAAwAAAAOgBAABAAAAAgAAAAAAAAA=') },
+  {
+    format: 'WebP with transparency (VP8X, ALPH, VP8 )',
+    type: 'image/webp',
+    bytes: fromBase64('UklGRlYAAABXRUJQVlA4WAoAAAAQAAAAAgAAAQAAQUxQSAcAAAAAgICAgICAAFZQOCAoAAAAcAEAnQEqAwACAAFAJiWgAnQBQAAA/u+88VP/uDj/+4OP/7g4/dMAAA=='),
+  },
+  {
+    format: 'WebP with Exif (VP8X, VP8 , EXIF)',
+    type: 'image/webp',
+    bytes: fromBase64(
+      'UklGRhoBAABXRUJQVlA4WAoAAAAIAAAAAgAAAQAAVlA4ICgAAABwAQCdASoDAAIAAUAmJaACdAFAAAD+77zxU/+4OP/7g4//uDj90wAARVhJRswAAABFeGlmAABJSSoACAAAAAcAEgEDAAEAAAABAAAAGgEFAAEAAABiAAAAGwEFAAEAAABqAAAAKAEDAAEAAAACAAAAEwIDAAEAAAABAAAAmIICAAUAAAByAAAAaYcEAAEAAAB4AAAAAAAAADhjAADoAwAAOGMAAOgDAAB0ZXN0AAAGAACQBwAEAAAAMDIxMAGRBwAEAAAAAQIDAACgBwAEAAAAMDEwMAGgAwABAAAA//8AAAKgBAABAAAAAwAAAAOgBAABAAAAAgAAAAAAAAA=',
+    ),
+  },
 ].map((v) => ({ ...v, width: 3, height: 2 }));
 
 /** A PNG chunk with its CRC-32 (PNG spec §5.3); `pngFile` puts the signature before chunks. */
@@ -137,7 +177,11 @@ export const HOSTILE = [
   { kind: 'a JPEG start-of-image marker alone', bytes: JPEG.slice(0, 2), reason: NOT_AN_IMAGE },
   { kind: 'a RIFF header that is not WebP', bytes: text('RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00'), reason: NOT_AN_IMAGE },
   // The security review's findings: each was stored as an image when only 16 bytes were looked at.
-  { kind: 'a JPEG signature followed by HTML', bytes: concat(JPEG.subarray(0, 4), text('<html><script>alert(1)</script></html>')), reason: 'the JPEG is cut short' },
+  {
+    kind: 'a JPEG signature followed by HTML',
+    bytes: concat(JPEG.subarray(0, 4), text('<html><script>alert(1)</script></html>')),
+    reason: 'the JPEG is cut short',
+  },
   { kind: 'a WebP header followed by PHP', bytes: webpFile(riffChunk('VP8 ', PHP)), reason: 'the WebP lossy image header is invalid' },
   { kind: 'a PNG header alone', bytes: PNG.slice(0, 33), reason: CUT_PNG },
   { kind: 'a PNG declaring 100000×100000 pixels', bytes: pngOf(100_000, 100_000, { placeholder: true }), reason: 'the image is larger than 40 megapixels' },
@@ -147,14 +191,22 @@ export const HOSTILE = [
   { kind: 'a PNG without IEND', bytes: PNG.slice(0, -12), reason: CUT_PNG },
   { kind: 'a PNG whose chunk length runs past the end', bytes: patched(PNG, 33, ...be32(0x10000)), reason: CUT_PNG },
   { kind: 'a PNG of zero width', bytes: pngOf(0, 1), reason: 'the image has no width or height' },
-  { kind: 'an animated PNG', bytes: concat(PNG.subarray(0, 33), pngChunk('acTL', concat(be32(2), be32(0))), PNG.subarray(33)), reason: 'animated PNGs are not accepted' },
+  {
+    kind: 'an animated PNG',
+    bytes: concat(PNG.subarray(0, 33), pngChunk('acTL', concat(be32(2), be32(0))), PNG.subarray(33)),
+    reason: 'animated PNGs are not accepted',
+  },
   { kind: 'a JPEG without a frame header (SOF)', bytes: withoutSegment(JPEG, 0xc0), reason: 'the JPEG has no frame header (SOF) before its image data' },
   { kind: 'a JPEG without its end marker (EOI)', bytes: JPEG.slice(0, -2), reason: 'the JPEG is cut short' },
   { kind: 'a JPEG with PHP after its end', bytes: concat(JPEG, PHP), reason: 'the JPEG has data after its end' },
   { kind: 'a JPEG with zero padding after its end', bytes: concat(JPEG, new Uint8Array(16)), reason: 'the JPEG has data after its end' },
   { kind: 'a WebP whose RIFF size exceeds the file', bytes: patched(WEBP, 4, ...le32(WEBP.length - 6)), reason: 'the WebP is cut short' },
   { kind: 'a WebP with PHP after its RIFF chunk', bytes: concat(WEBP, PHP), reason: 'the WebP has data after its end' },
-  { kind: 'an animated WebP', bytes: webpFile(vp8x(1, 1, 0x02), riffChunk('ANIM', new Uint8Array(6)), riffChunk('ANMF', concat(new Uint8Array(16), WEBP.subarray(12)))), reason: 'animated WebP images are not accepted' },
+  {
+    kind: 'an animated WebP',
+    bytes: webpFile(vp8x(1, 1, 0x02), riffChunk('ANIM', new Uint8Array(6)), riffChunk('ANMF', concat(new Uint8Array(16), WEBP.subarray(12)))),
+    reason: 'animated WebP images are not accepted',
+  },
   { kind: 'a WebP of zero width', bytes: patched(WEBP, 26, 0, 0), reason: 'the image has no width or height' },
 ];
 
@@ -170,10 +222,13 @@ export function padded(image: Uint8Array, size: number): Uint8Array {
   if (!info.ok) throw new TypeError(`padded() needs a valid image: ${info.reason}`);
   const extra = size - image.length;
   const out =
-    extra === 0 ? image.slice()
-    : info.type === 'image/png' ? extra >= 12 && concat(image.subarray(0, -12), pngChunk('pdDg', new Uint8Array(extra - 12)), image.subarray(-12))
-    : info.type === 'image/jpeg' ? extra > 0 && padJpeg(image, extra)
-    : padWebp(image, extra, info.width, info.height);
+    extra === 0
+      ? image.slice()
+      : info.type === 'image/png'
+        ? extra >= 12 && concat(image.subarray(0, -12), pngChunk('pdDg', new Uint8Array(extra - 12)), image.subarray(-12))
+        : info.type === 'image/jpeg'
+          ? extra > 0 && padJpeg(image, extra)
+          : padWebp(image, extra, info.width, info.height);
   if (!out || out.length !== size) throw new RangeError(`cannot pad this ${info.type} of ${image.length} bytes to ${size}`);
   return out;
 }

@@ -23,3 +23,6 @@ export const resign = (token: string, changes: JWTPayload, header: Partial<JWTHe
 
 /** base64url of a JSON value, for hand-built tokens. */
 export const segment = (value: unknown) => base64url.encode(JSON.stringify(value));
+
+/** The session id (`sid`) an access token names. */
+export const sidOf = (token: string) => String(claimsOf(token).sid);

@@ -88,3 +88,12 @@ export async function expectNothingKept(userUuid: string, role = 'normal') {
   expect(await photoRows(userUuid)).toEqual([]);
   expect(await roleOf(userUuid)).toBe(role);
 }
+
+/** Uploads a PNG with the default manual recognizer and returns the pending photo's id. */
+export async function pendingPhoto(user: { uuid: string; access: string }): Promise<string> {
+  const { expect } = await import('vitest');
+  const { PNG } = await import('./images');
+  const res = await upload(user, PNG);
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { id: string }).id;
+}

@@ -13,7 +13,9 @@ export async function expectProblem(res: Response, status: number, code?: Proble
   expect(text).not.toMatch(/\bat .+:\d+:\d+|SQLITE|D1_ERROR|constraint/i);
   const problem = JSON.parse(text) as Problem;
   expect(problem).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
-  const kinds = Object.entries(PROBLEMS).filter(([, p]) => p.status === status).map(([c]) => problemType(c as ProblemCode));
+  const kinds = Object.entries(PROBLEMS)
+    .filter(([, p]) => p.status === status)
+    .map(([c]) => problemType(c as ProblemCode));
   expect(kinds).toContain(problem.type);
   if (code) expect(problem.type).toBe(problemType(code));
   return problem;

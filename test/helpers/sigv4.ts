@@ -29,7 +29,12 @@ export function parseAuthorization(header: string | null): ParsedAuthorization |
 }
 
 /** The signature the request should carry, recomputed from its method, URL, headers and body. */
-export async function expectedSignature(request: { method: string; url: string; headers: Headers }, body: Uint8Array, secret: string, auth: ParsedAuthorization) {
+export async function expectedSignature(
+  request: { method: string; url: string; headers: Headers },
+  body: Uint8Array,
+  secret: string,
+  auth: ParsedAuthorization,
+) {
   const url = new URL(request.url);
   const headerValue = (name: string) => (name === 'host' ? url.host : (request.headers.get(name) ?? '').trim().replace(/\s+/g, ' '));
   const canonicalRequest = [

@@ -52,7 +52,11 @@ describe('CORS preflight', () => {
   });
 
   it('gives no CORS headers when CORS_ORIGINS is empty (the default)', async () => {
-    const res = await fetchWith('/health', { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'GET' } }, { ...env, CORS_ORIGINS: '' });
+    const res = await fetchWith(
+      '/health',
+      { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'GET' } },
+      { ...env, CORS_ORIGINS: '' },
+    );
     expect(corsHeaders(res)).toEqual([]);
     expect(varyHasOrigin(res)).toBe(true);
   });

@@ -5,7 +5,7 @@ import { createUser } from '../helpers/factories';
 import { burnPasswordWork } from '../../src/lib/password';
 
 // Account enumeration through POST /token: every way a password grant can fail for a
-// credential reason answers the same bytes. Timing is measured by scripts/enumeration-timing.mjs
+// credential reason answers the same bytes. Timing is measured by scripts/enumeration-timing.ts
 // (see docs/abuse-throttling.md), not asserted here: a timed unit test would be flaky.
 
 const WRONG = 'definitely not the right password';

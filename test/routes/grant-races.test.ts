@@ -57,7 +57,11 @@ describe('a password grant racing a change to its user', () => {
   it('creates no session, login record or refresh token when the password changed in between', async () => {
     const user = await signedIn();
     const logins = await loginCount(user.uuid);
-    const result = await race(user, () => put('/user/me/password', { token: user.access, json: { current_password: PASSWORD, new_password: `${PASSWORD} changed` } }), 204);
+    const result = await race(
+      user,
+      () => put('/user/me/password', { token: user.access, json: { current_password: PASSWORD, new_password: `${PASSWORD} changed` } }),
+      204,
+    );
     expect(result).toEqual({ kind: 'refused' });
     expect(await sessionCount(user.uuid)).toBe(1); // the one that changed the password
     expect(await loginCount(user.uuid)).toBe(logins);

@@ -42,7 +42,13 @@ describe('security headers on successful responses', () => {
 
   it('are on a new sign-up (201) and keep it out of caches', async () => {
     const res = await post('/user', {
-      json: { username: `hdr${crypto.randomUUID().slice(0, 8)}`, email: `hdr${crypto.randomUUID().slice(0, 8)}@example.com`, password: 'violet lantern harbour 42', name: 'A', surname: 'B' },
+      json: {
+        username: `hdr${crypto.randomUUID().slice(0, 8)}`,
+        email: `hdr${crypto.randomUUID().slice(0, 8)}@example.com`,
+        password: 'violet lantern harbour 42',
+        name: 'A',
+        surname: 'B',
+      },
     });
     expect(res.status).toBe(201);
     expectSecurityHeaders(res);
@@ -123,7 +129,12 @@ describe('Content-Security-Policy of the documentation pages', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     const csp = res.headers.get('content-security-policy') ?? '';
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     // Every external script and stylesheet of the page comes from an allowed source.
     for (const [, src] of html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)) expect(directives['script-src']).toContain(new URL(src!).origin);
     for (const [, href] of html.matchAll(/<link[^>]*\bhref="([^"]+)"/g)) expect(directives['style-src']).toContain(new URL(href!).origin);

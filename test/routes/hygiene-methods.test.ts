@@ -3,7 +3,6 @@ import { call } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';
 
-
 describe('unsupported methods', () => {
   const cases: [method: string, path: string, allow: string][] = [
     ['PUT', '/user/me', 'DELETE, GET, HEAD, PATCH'],

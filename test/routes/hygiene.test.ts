@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { body, call, get, patch, post } from '../helpers/api';
 import { PASSWORD, createUser, signedIn } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';
+import { roleOf } from '../helpers/photos';
 
 /** Sends a body exactly as given (text or bytes) with a content type. */
 const send = (method: string, path: string, payload: string | Uint8Array, opts: { token?: string; type?: string } = {}) =>
   call(method, path, { token: opts.token, body: payload, headers: { 'content-type': opts.type ?? 'application/json' } });
-
 
 let n = 0;
 const signUpFields = () => {
@@ -19,7 +19,6 @@ const signUpJson = (extra = '') => {
   const f = signUpFields();
   return { fields: f, text: `{"username":"${f.username}","email":"${f.email}","password":"${f.password}","name":"Ada","surname":"Lovelace"${extra}}` };
 };
-const roleOf = async (uuid: string) => (await env.DB.prepare('select role from users where uuid = ?').bind(uuid).first<{ role: string }>())?.role;
 const userCount = async (username: string) =>
   (await env.DB.prepare('select count(*) as n from users where username = ?').bind(username).first<{ n: number }>())?.n;
 
@@ -88,12 +87,12 @@ describe('POST /user with hostile JSON', () => {
       expect((problem as { errors?: { path: string }[] }).errors?.[0]?.path).toBe('name');
     }
     const res = await post('/user', { form: { ...signUpFields(), surname: 'Love\u0001lace' } });
-    expect((await expectProblem(res, 422) as { errors?: { path: string }[] }).errors?.[0]?.path).toBe('surname');
+    expect(((await expectProblem(res, 422)) as { errors?: { path: string }[] }).errors?.[0]?.path).toBe('surname');
   });
 
   it('answers 422 to bidirectional overrides that spoof names in admin views', async () => {
     const res = await post('/user', { json: { ...signUpFields(), surname: 'Love\u202Elace' } });
-    expect((await expectProblem(res, 422) as { errors?: { path: string }[] }).errors?.[0]?.path).toBe('surname');
+    expect(((await expectProblem(res, 422)) as { errors?: { path: string }[] }).errors?.[0]?.path).toBe('surname');
   });
 
   it('answers 400 to a lone surrogate in a name (refused as JSON before the schema sees it)', async () => {
@@ -125,14 +124,18 @@ describe('POST /user with a hostile form', () => {
 
   it('answers 422 to a role field in a form', async () => {
     const res = await post('/user', { form: { ...signUpFields(), role: 'admin' } });
-    expect((await expectProblem(res, 422) as { errors?: { path: string }[] }).errors?.[0]?.path).toBe('role');
+    expect(((await expectProblem(res, 422)) as { errors?: { path: string }[] }).errors?.[0]?.path).toBe('role');
   });
 });
 
 describe('PATCH /user/me with hostile JSON', () => {
   it('never turns a repeated or prototype role key into a role', async () => {
     const user = await signedIn();
-    for (const text of ['{"city":"Paris","role":"normal","role":"admin"}', '{"__proto__":{"role":"admin"}}', '{"constructor":{"prototype":{"role":"admin"}}}']) {
+    for (const text of [
+      '{"city":"Paris","role":"normal","role":"admin"}',
+      '{"__proto__":{"role":"admin"}}',
+      '{"constructor":{"prototype":{"role":"admin"}}}',
+    ]) {
       await expectProblem(await send('PATCH', '/user/me', text, { token: user.access }), 400);
     }
     expect(await roleOf(user.uuid)).toBe('normal');

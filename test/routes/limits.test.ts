@@ -90,7 +90,11 @@ describe('body size limits', () => {
     const multipart = (size: number) =>
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${'x'.repeat(size)}\r\n--${boundary}--\r\n`;
     const type = `multipart/form-data; boundary=${boundary}`;
-    const over = await worker.fetch(new Request(`${BASE}/user/me/photo`, { method: 'POST', body: multipart(photoMax + MULTIPART_OVERHEAD), headers: { 'content-type': type } }), cfg, ctx);
+    const over = await worker.fetch(
+      new Request(`${BASE}/user/me/photo`, { method: 'POST', body: multipart(photoMax + MULTIPART_OVERHEAD), headers: { 'content-type': type } }),
+      cfg,
+      ctx,
+    );
     await expectTooLarge(over);
     const overChunked = await worker.fetch(
       new Request(`${BASE}/user/me/photo`, { method: 'POST', body: chunked(multipart(photoMax + MULTIPART_OVERHEAD)), headers: { 'content-type': type } }),
@@ -98,7 +102,11 @@ describe('body size limits', () => {
       ctx,
     );
     await expectTooLarge(overChunked);
-    const under = await worker.fetch(new Request(`${BASE}/user/me/photo`, { method: 'POST', body: multipart(photoMax), headers: { 'content-type': type } }), cfg, ctx);
+    const under = await worker.fetch(
+      new Request(`${BASE}/user/me/photo`, { method: 'POST', body: multipart(photoMax), headers: { 'content-type': type } }),
+      cfg,
+      ctx,
+    );
     expect(under.status).not.toBe(413);
     await waitOnExecutionContext(ctx);
   });

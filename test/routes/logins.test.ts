@@ -113,7 +113,7 @@ describe('GET one login record', () => {
     }
   });
 
-  it("answers 404 for a record asked for under a user who does not own it, even for an admin", async () => {
+  it('answers 404 for a record asked for under a user who does not own it, even for an admin', async () => {
     const [owner, admin] = await Promise.all([userWithLogins(0), signedIn('admin')]);
     await expectProblem(await get(`/user/${admin.uuid}/logins/${owner.loginIds[0]}`, { token: admin.access }), 404);
   });

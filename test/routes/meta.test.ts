@@ -12,7 +12,11 @@ describe('GET /', () => {
     const res = await get('/');
     expect(res.status).toBe(200);
     expect(ServiceInfoSchema.parse(await body(res))).toEqual({
-      name: 'UserAuth on the edge', version: expect.stringMatching(/^\d+\.\d+\.\d+/), docs: '/docs', redocs: '/redocs', openapi: '/openapi.json',
+      name: 'UserAuth on the edge',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      docs: '/docs',
+      redocs: '/redocs',
+      openapi: '/openapi.json',
     });
   });
 });
@@ -53,7 +57,10 @@ describe('GET /.well-known/jwks.json', () => {
     const user = await signedIn();
     const jwks = createLocalJWKSet(await body(await get('/.well-known/jwks.json')));
     const { payload, protectedHeader } = await jwtVerify(user.access, jwks, {
-      algorithms: ['ES256'], typ: 'at+jwt', issuer: env.JWT_ISSUER as string, audience: env.JWT_AUDIENCE as string,
+      algorithms: ['ES256'],
+      typ: 'at+jwt',
+      issuer: env.JWT_ISSUER as string,
+      audience: env.JWT_AUDIENCE as string,
     });
     expect(payload.sub).toBe(user.uuid);
     expect(protectedHeader.kid).toBe('test-current');
@@ -61,7 +68,7 @@ describe('GET /.well-known/jwks.json', () => {
 });
 
 describe('GET /.well-known/oauth-authorization-server', () => {
-  it('is RFC 8414 metadata whose issuer is the access tokens\' iss and whose endpoints answer', async () => {
+  it("is RFC 8414 metadata whose issuer is the access tokens' iss and whose endpoints answer", async () => {
     const res = await get('/.well-known/oauth-authorization-server', { headers: { host: 'evil.example' } });
     expect(res.status).toBe(200);
     const meta = AuthorizationServerSchema.parse(await res.json());

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import { body, get } from '../helpers/api';
 
-type Operation = { security?: unknown[]; summary?: string; responses: Record<string, { content?: Record<string, unknown> }>; requestBody?: { content: Record<string, unknown> } };
+type Operation = {
+  security?: unknown[];
+  summary?: string;
+  responses: Record<string, { content?: Record<string, unknown> }>;
+  requestBody?: { content: Record<string, unknown> };
+};
 type Document = {
   openapi: string;
   info: { title: string; version: string };
@@ -54,7 +59,15 @@ describe('GET /openapi.json', () => {
 
   it('marks every bearer route with security and a 401, and only those', async () => {
     const doc = await fetchDocument();
-    const open = new Set(['GET /', 'GET /health', 'GET /.well-known/jwks.json', 'POST /user', 'POST /token', 'POST /token/revoke', 'GET /.well-known/oauth-authorization-server']);
+    const open = new Set([
+      'GET /',
+      'GET /health',
+      'GET /.well-known/jwks.json',
+      'POST /user',
+      'POST /token',
+      'POST /token/revoke',
+      'GET /.well-known/oauth-authorization-server',
+    ]);
     for (const { route, op } of operations(doc)) {
       if (open.has(route)) {
         expect(op.security ?? [], route).toEqual([]);
@@ -68,7 +81,10 @@ describe('GET /openapi.json', () => {
   it('gives every operation a summary and a success response, and problem+json for errors', async () => {
     for (const { route, op } of operations(await fetchDocument())) {
       expect(op.summary, route).toBeTruthy();
-      expect(Object.keys(op.responses).some((s) => s.startsWith('2')), route).toBe(true);
+      expect(
+        Object.keys(op.responses).some((s) => s.startsWith('2')),
+        route,
+      ).toBe(true);
       // RFC 6749 error bodies on /token; /health's 503 is the health report itself.
       if (route.startsWith('POST /token') || route === 'GET /health') continue;
       for (const [status, response] of Object.entries(op.responses)) {

@@ -9,7 +9,10 @@ import { expectProblem } from '../helpers/problems';
  */
 const HIBP = { PASSWORD_BREACH_CHECK: 'hibp', PASSWORD_BREACH_TIMEOUT_MS: '200' };
 const sha1 = async (text: string) =>
-  [...new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+  [...new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 
 function signUp(password: string, vars: Record<string, string> = HIBP) {
   const username = `hibp${crypto.randomUUID().slice(0, 8)}`;

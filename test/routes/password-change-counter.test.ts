@@ -4,8 +4,10 @@ import { post, put } from '../helpers/api';
 import { login, PASSWORD, signedIn } from '../helpers/factories';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';
 
-const counter = async (uuid: string) => env.DB.prepare('select failures from login_throttle where key = ?').bind(`password:${uuid}`).first<{ failures: number }>();
-const change = (token: string, current: string, next = `${PASSWORD} renewed`) => put('/user/me/password', { token, json: { current_password: current, new_password: next } });
+const counter = async (uuid: string) =>
+  env.DB.prepare('select failures from login_throttle where key = ?').bind(`password:${uuid}`).first<{ failures: number }>();
+const change = (token: string, current: string, next = `${PASSWORD} renewed`) =>
+  put('/user/me/password', { token, json: { current_password: current, new_password: next } });
 
 /** A refused caller changes nothing, counters included; a refused new password is not a wrong current one. */
 describe('PUT /user/me/password and its per-account counter', () => {

@@ -13,7 +13,8 @@ import { remoteStandIn, roleOf, upload } from '../helpers/photos';
 const HTTP = { RECOGNIZER: 'http', RECOGNIZER_URL: 'https://recognizer.example/v1/recognize' };
 const tomHanks = () => remoteStandIn(vi.spyOn, () => Response.json({ name: 'Tom Hanks', confidence: 0.99 }));
 const uniqueSurname = () => `Hanks${crypto.randomUUID().slice(0, 4)}`;
-const claimOf = async (key: string) => (await env.DB.prepare('select user_uuid from celebrity_names where name_key = ?').bind(key).first<{ user_uuid: string }>())?.user_uuid;
+const claimOf = async (key: string) =>
+  (await env.DB.prepare('select user_uuid from celebrity_names where name_key = ?').bind(key).first<{ user_uuid: string }>())?.user_uuid;
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -37,7 +38,7 @@ describe('one celebrity per recognised name', () => {
     expect(await claimOf(`tom ${surname.toLowerCase()}`)).toBe(first.uuid);
   });
 
-  it('lets the holder re-upload, and frees the name when an admin changes the holder\'s role or the holder is erased', async () => {
+  it("lets the holder re-upload, and frees the name when an admin changes the holder's role or the holder is erased", async () => {
     tomHanks();
     const admin = await signedIn('admin');
     const holder = await signedIn('normal', { name: 'Tom', surname: 'Hanks' });

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserSchema } from '../../src/schemas/user';
 import { body } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
@@ -12,6 +13,12 @@ const answer = (name: string | null, confidence: number) => () => Response.json(
 const ada = { name: 'Ada', surname: 'Lovelace' };
 
 afterEach(() => vi.restoreAllMocks());
+// These tests are about matching a recognised name; many users here share one. One account per
+// name (test/routes/photos-celebrity-names.test.ts) would queue all but the first: each test
+// starts with no name claimed.
+beforeEach(async () => {
+  await env.DB.prepare('delete from celebrity_names').run();
+});
 
 describe('POST /user/{uuid}/validate_photo with RECOGNIZER=http', () => {
   it('POSTs the image bytes with their type and the shared secret, and makes a recognised user celebrity', async () => {

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserSchema } from '../../src/schemas/user';
 import { body } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
@@ -13,18 +14,26 @@ const REKOGNITION = { RECOGNIZER: 'rekognition', AWS_ACCESS_KEY_ID: KEY_ID, AWS_
 const ada = { name: 'Ada', surname: 'Lovelace' };
 
 /** A RecognizeCelebrities answer with the given faces (MatchConfidence is 0-100). */
-const celebrities = (...faces: [string, number][]) => () =>
-  Response.json(
-    {
-      CelebrityFaces: faces.map(([Name, MatchConfidence], i) => ({ Name, MatchConfidence, Id: `id${i}`, Urls: [], Face: { Confidence: 99.9 } })),
-      UnrecognizedFaces: [],
-    },
-    { headers: { 'content-type': 'application/x-amz-json-1.1' } },
-  );
+const celebrities =
+  (...faces: [string, number][]) =>
+  () =>
+    Response.json(
+      {
+        CelebrityFaces: faces.map(([Name, MatchConfidence], i) => ({ Name, MatchConfidence, Id: `id${i}`, Urls: [], Face: { Confidence: 99.9 } })),
+        UnrecognizedFaces: [],
+      },
+      { headers: { 'content-type': 'application/x-amz-json-1.1' } },
+    );
 
 const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
 afterEach(() => vi.restoreAllMocks());
+// These tests are about matching a recognised name; many users here share one. One account per
+// name (test/routes/photos-celebrity-names.test.ts) would queue all but the first: each test
+// starts with no name claimed.
+beforeEach(async () => {
+  await env.DB.prepare('delete from celebrity_names').run();
+});
 
 describe('POST /user/{uuid}/validate_photo with RECOGNIZER=rekognition', () => {
   it('sends a SigV4-signed RecognizeCelebrities call with the image inline, and a match makes the user celebrity', async () => {

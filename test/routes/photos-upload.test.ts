@@ -97,7 +97,14 @@ describe('POST /user/{uuid}/validate_photo with the manual recognizer', () => {
   it('answers 415 for a JSON body and 422 for a multipart body without a file part', async () => {
     const user = await signedIn();
     const path = `/user/${user.uuid}/validate_photo`;
-    const json = await fetchWith({}, new Request(`${BASE}${path}`, { method: 'POST', headers: { authorization: `Bearer ${user.access}`, 'content-type': 'application/json' }, body: '{"file":"x"}' }));
+    const json = await fetchWith(
+      {},
+      new Request(`${BASE}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.access}`, 'content-type': 'application/json' },
+        body: '{"file":"x"}',
+      }),
+    );
     await expectProblem(json, 415);
     const form = new FormData();
     form.append('file', 'just text');

@@ -97,7 +97,7 @@ describe('POST /token grant_type=refresh_token', () => {
     expect(after.last_used_at).toBeGreaterThan(before.last_used_at);
   });
 
-  it('answers invalid_grant to a reused token, kills the newer token of the family and the session\'s access tokens', async () => {
+  it("answers invalid_grant to a reused token, kills the newer token of the family and the session's access tokens", async () => {
     const user = await signedIn();
     const sid = claimsOf(user.access).sid;
     const rotated = await expectTokens(await refresh(user.refresh));
@@ -136,13 +136,17 @@ describe('POST /token grant_type=refresh_token', () => {
 
   it('answers invalid_grant once the sliding expiry has passed', async () => {
     const user = await signedIn();
-    await env.DB.prepare('update sessions set expires_at = ? where id = ?').bind(Date.now() - 1, claimsOf(user.access).sid).run();
+    await env.DB.prepare('update sessions set expires_at = ? where id = ?')
+      .bind(Date.now() - 1, claimsOf(user.access).sid)
+      .run();
     await expectOAuthError(await refresh(user.refresh), 'invalid_grant');
   });
 
   it('answers invalid_grant once the absolute cap is reached, even with the sliding expiry ahead', async () => {
     const user = await signedIn();
-    await env.DB.prepare('update sessions set absolute_expires_at = ? where id = ?').bind(Date.now() - 1, claimsOf(user.access).sid).run();
+    await env.DB.prepare('update sessions set absolute_expires_at = ? where id = ?')
+      .bind(Date.now() - 1, claimsOf(user.access).sid)
+      .run();
     await expectOAuthError(await refresh(user.refresh), 'invalid_grant');
   });
 
@@ -167,10 +171,7 @@ describe('POST /token grant_type=refresh_token', () => {
     const tokens = await login(user);
     await env.DB.prepare('update users set disabled = 1 where uuid = ?').bind(user.uuid).run();
     await expectOAuthError(await refresh(tokens.refresh), 'invalid_grant');
-    await expectOAuthError(
-      await post('/token', { form: { grant_type: 'password', username: user.username, password: user.password } }),
-      'invalid_grant',
-    );
+    await expectOAuthError(await post('/token', { form: { grant_type: 'password', username: user.username, password: user.password } }), 'invalid_grant');
   });
 
   it("never lets one user's refresh token touch another user's session", async () => {

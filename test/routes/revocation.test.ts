@@ -6,15 +6,14 @@ import { FREE_FAILURES } from '../../src/services/throttle';
 import { BASE, body, del, get, patch, post, put } from '../helpers/api';
 import { createUser, login, PASSWORD, signedIn, type TestUser } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';
+import { sidOf } from '../helpers/jwt';
 
 type Session = { access: string; refresh: string };
 
-const sidOf = (jwt: string) => (JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
 const refresh = (token: string) => post('/token', { form: { grant_type: 'refresh_token', refresh_token: token } });
 const revoke = (form: Record<string, string>) => post('/token/revoke', { form });
 const passwordGrant = (user: { username: string }, password: string) => post('/token', { form: { grant_type: 'password', username: user.username, password } });
 const NEW_PASSWORD = `${PASSWORD} but newer`;
-
 
 async function expectInvalidGrant(res: Response) {
   expect(res.status).toBe(400);
@@ -122,9 +121,10 @@ describe('POST /token/revoke (RFC 7009)', () => {
 });
 
 describe('PUT /user/me/password', () => {
-  const change = (s: Session, current: string, next = NEW_PASSWORD) => put('/user/me/password', { token: s.access, json: { current_password: current, new_password: next } });
+  const change = (s: Session, current: string, next = NEW_PASSWORD) =>
+    put('/user/me/password', { token: s.access, json: { current_password: current, new_password: next } });
 
-  it('needs the current password, keeps the caller\'s session and ends every other one', async () => {
+  it("needs the current password, keeps the caller's session and ends every other one", async () => {
     const user = await createUser();
     const [mine, other] = await twoSessions(user);
     const third = await login(user);
@@ -173,7 +173,9 @@ describe('PUT /user/me/password', () => {
     expect(Number(blocked!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // The first blocks last a second or two; hold this one longer so a slow machine cannot let it lapse mid-test.
     const key = `password:${user.uuid}`;
-    await env.DB.prepare('update login_throttle set blocked_until = ? where key = ?').bind(Date.now() + 60_000, key).run();
+    await env.DB.prepare('update login_throttle set blocked_until = ? where key = ?')
+      .bind(Date.now() + 60_000, key)
+      .run();
     const right = await change(user, user.password);
     await expectProblem(right, 429);
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(50);
@@ -187,7 +189,7 @@ describe('PUT /user/me/password', () => {
 });
 
 describe('PATCH /user/{uuid} by an admin', () => {
-  it('ends every session of a user whose role changes, not the admin\'s', async () => {
+  it("ends every session of a user whose role changes, not the admin's", async () => {
     const admin = await signedIn('admin');
     const user = await createUser();
     const [one, two] = await twoSessions(user);

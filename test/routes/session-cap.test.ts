@@ -4,9 +4,9 @@ import { loadConfig } from '../../src/config';
 import { REVOKED_SESSION_PREFIX } from '../../src/services/revocation';
 import { del, get } from '../helpers/api';
 import { createUser, login } from '../helpers/factories';
+import { sidOf } from '../helpers/jwt';
 
 const CAP = loadConfig(env).MAX_SESSIONS_PER_USER;
-const sidOf = (jwt: string) => (JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
 const live = async (uuid: string) =>
   (await env.DB.prepare('select count(*) as n from sessions where user_uuid = ? and revoked_at is null').bind(uuid).first<{ n: number }>())!.n;
 

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { get, patch } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
 import { expectUnauthorized } from '../helpers/problems';
+import { sidOf } from '../helpers/jwt';
 
-const sidOf = (jwt: string) => (JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
 const expire = (sid: string, column: 'expires_at' | 'absolute_expires_at') =>
-  env.DB.prepare(`update sessions set ${column} = ? where id = ?`).bind(Date.now() - 1000, sid).run();
+  env.DB.prepare(`update sessions set ${column} = ? where id = ?`)
+    .bind(Date.now() - 1000, sid)
+    .run();
 
 /**
  * A session's sliding and absolute expiry bound its access tokens too (SPEC "Tokens and

@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { BASE, body, get } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
-
-const sidOf = (jwt: string) => (JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
+import { sidOf } from '../helpers/jwt';
 
 /** An access token for a real session, signed by the previous key (as one issued before the rotation). */
 async function signWithPrevious(claims: { sub: string; sid: string }, kid = 'test-previous') {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { body, del, get, post } from '../helpers/api';
 import { createUser, signedIn, type TestUser } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';
+import { sidOf } from '../helpers/jwt';
 
 interface SessionDto {
   id: string;
@@ -15,7 +16,6 @@ interface SessionDto {
   current: boolean;
 }
 
-const sidOf = (jwt: string) => (JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
 const refresh = (token: string) => post('/token', { form: { grant_type: 'refresh_token', refresh_token: token } });
 
 let ipCounter = 0;
@@ -31,7 +31,6 @@ async function loginFrom(user: TestUser, userAgent: string) {
   const tokens = await body<{ access_token: string; refresh_token: string }>(res);
   return { access: tokens.access_token, refresh: tokens.refresh_token, sid: sidOf(tokens.access_token), ip };
 }
-
 
 async function expectEnded(session: { access: string; refresh: string }) {
   const me = await get('/user/me', { token: session.access });
@@ -55,7 +54,9 @@ describe('GET /user/me/sessions', () => {
     const ended = await loginFrom(user, 'Old/0.1');
     const expired = await loginFrom(user, 'Expired/0.1');
     expect((await del(`/user/me/sessions/${ended.sid}`, { token: laptop.access })).status).toBe(204);
-    await env.DB.prepare('update sessions set expires_at = ? where id = ?').bind(Date.now() - 1, expired.sid).run();
+    await env.DB.prepare('update sessions set expires_at = ? where id = ?')
+      .bind(Date.now() - 1, expired.sid)
+      .run();
     await signedIn(); // someone else's session must not show
 
     const res = await get('/user/me/sessions', { token: phone.access });
@@ -124,7 +125,7 @@ describe('GET /user/me/sessions', () => {
 });
 
 describe('DELETE /user/me/sessions/{id}', () => {
-  it('ends one of the caller\'s sessions (refresh and access tokens) and leaves the others', async () => {
+  it("ends one of the caller's sessions (refresh and access tokens) and leaves the others", async () => {
     const user = await createUser();
     const keep = await loginFrom(user, 'Keep');
     const drop = await loginFrom(user, 'Drop');

@@ -26,7 +26,15 @@ describe('POST /user', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const user = UserSchema.parse(await body(res)); // strict: an extra field (a hash) would throw
     expect(res.headers.get('location')).toBe(`/user/${user.uuid}`);
-    expect(user).toMatchObject({ username: input.username, email: input.email, role: 'normal', disabled: false, city: 'Arlington', mobile: '+1 555 0100', last_login_at: null });
+    expect(user).toMatchObject({
+      username: input.username,
+      email: input.email,
+      role: 'normal',
+      disabled: false,
+      city: 'Arlington',
+      mobile: '+1 555 0100',
+      last_login_at: null,
+    });
     expect(JSON.stringify(user)).not.toMatch(/hash|pbkdf2|password/i);
     const row = await env.DB.prepare('select password_hash from users where uuid = ?').bind(user.uuid).first<{ password_hash: string }>();
     expect(row!.password_hash).toMatch(/^pbkdf2-sha512\$10000\$[0-9a-f]{12}\$/);

@@ -22,7 +22,10 @@ const spoofed = () => Object.fromEntries(SPOOFS.map((h) => [h, `198.51.100.${Mat
 
 /** A wrong-password grant for a never-repeated name, so only the per-IP limit can answer 429. */
 const guess = (ip: string, extra: Record<string, string> = {}) =>
-  post('/token', { form: { grant_type: 'password', username: `ip_${nonce()}`, password: 'wrong password of some length' }, headers: { 'cf-connecting-ip': ip, ...extra } });
+  post('/token', {
+    form: { grant_type: 'password', username: `ip_${nonce()}`, password: 'wrong password of some length' },
+    headers: { 'cf-connecting-ip': ip, ...extra },
+  });
 
 /**
  * Runs `fn` with a fresh IP inside one rate-limit window: the limiter's windows are aligned to
@@ -43,7 +46,11 @@ describe('POST /token per-IP limit', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 30; i += 1) statuses.push((await guess(ip)).status);
       const last = await guess(ip);
-      return { statuses, last: { status: last.status, retryAfter: last.headers.get('retry-after'), text: await last.text() }, otherIp: (await guess(newIp())).status };
+      return {
+        statuses,
+        last: { status: last.status, retryAfter: last.headers.get('retry-after'), text: await last.text() },
+        otherIp: (await guess(newIp())).status,
+      };
     });
     expect(statuses).toEqual(Array(30).fill(400));
     expect(last).toEqual({ status: 429, retryAfter: '60', text: WRONG_BODY });
@@ -136,13 +143,22 @@ describe('POST /user per-IP sign-up limit', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i += 1) statuses.push((await signUp(ip)).status);
       const res = await signUp(ip);
-      return { statuses, last: { status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: await body(res) }, otherIp: (await signUp(newIp())).status };
+      return {
+        statuses,
+        last: { status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: await body(res) },
+        otherIp: (await signUp(newIp())).status,
+      };
     });
     expect(statuses).toEqual(Array(10).fill(201));
     expect(last.status).toBe(429);
     expect(last.type).toMatch(/^application\/problem\+json/);
     expect(last.retryAfter).toBe('60');
-    expect(last.body).toEqual({ type: 'urn:userauth:problem:rate_limited', title: 'Too many requests from this address', status: 429, detail: expect.any(String) });
+    expect(last.body).toEqual({
+      type: 'urn:userauth:problem:rate_limited',
+      title: 'Too many requests from this address',
+      status: 429,
+      detail: expect.any(String),
+    });
     expect(otherIp).toBe(201);
   });
 });

@@ -77,7 +77,9 @@ describe('POST /token password grant throttling per login name', () => {
     const user = await createUser();
     const key = `login:${user.username.toLowerCase()}`;
     await failures(user.username, 5);
-    await env.DB.prepare('update login_throttle set blocked_until = ? where key = ?').bind(Date.now() - 1, key).run();
+    await env.DB.prepare('update login_throttle set blocked_until = ? where key = ?')
+      .bind(Date.now() - 1, key)
+      .run();
     expect((await grant(user.username, user.password)).status).toBe(200);
     expect(await throttleRow(key)).toBeNull();
     // Four free failures again, not an immediate block.

@@ -167,7 +167,9 @@ describe('POST /token (password grant)', () => {
     const res = await worker.fetch(request, { ...env, JWT_PRIVATE_KEY: '' }, createExecutionContext());
     const text = await expectOAuthError(res, 503, 'temporarily_unavailable');
     expect(text).toContain('JWT_PRIVATE_KEY');
-    const written = await env.DB.prepare('select (select count(*) from logins where user_uuid = ?1) + (select count(*) from sessions where user_uuid = ?1) as n')
+    const written = await env.DB.prepare(
+      'select (select count(*) from logins where user_uuid = ?1) + (select count(*) from sessions where user_uuid = ?1) as n',
+    )
       .bind(user.uuid)
       .first<{ n: number }>();
     expect(written!.n).toBe(0); // no session or login record for a login that issued no token

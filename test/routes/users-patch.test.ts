@@ -1,17 +1,18 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { UserSchema } from '../../src/schemas/user';
 import { body, get, patch, post } from '../helpers/api';
 import { login, signedIn } from '../helpers/factories';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';
-
-const roleOf = async (uuid: string) => (await env.DB.prepare('select role from users where uuid = ?').bind(uuid).first<{ role: string }>())!.role;
+import { roleOf } from '../helpers/photos';
 
 describe('PATCH /user/me and /user/{uuid} by the user themselves', () => {
   it('changes the username and profile fields, and the new username logs in', async () => {
     const user = await signedIn();
     const username = `${user.username}_new`;
-    const res = await patch('/user/me', { token: user.access, json: { username, city: 'Zürich', organization: 'ETH', designation: 'Prof', mobile: '+41 44 632 11 11' } });
+    const res = await patch('/user/me', {
+      token: user.access,
+      json: { username, city: 'Zürich', organization: 'ETH', designation: 'Prof', mobile: '+41 44 632 11 11' },
+    });
     expect(res.status).toBe(200);
     const updated = UserSchema.parse(await body(res));
     expect(updated).toMatchObject({ uuid: user.uuid, username, city: 'Zürich', organization: 'ETH', mobile: '+41 44 632 11 11', email: user.email });

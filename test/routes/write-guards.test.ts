@@ -1,22 +1,17 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { body, del, patch, post } from '../helpers/api';
+import { del, patch, post } from '../helpers/api';
 import { login, signedIn } from '../helpers/factories';
-import { PNG } from '../helpers/images';
+import { pendingPhoto } from '../helpers/photos';
 
 /**
  * Writes share a D1 batch with the caller check and are guarded in SQL by the caller's rights
  * (services/caller.ts). These prove a refused caller changes nothing, not just gets a 4xx.
  */
-const row = (sql: string, ...values: unknown[]) => env.DB.prepare(sql).bind(...values).first<Record<string, unknown>>();
-
-async function upload(user: { uuid: string; access: string }) {
-  const form = new FormData();
-  form.set('file', new File([PNG], 'me.png', { type: 'image/png' }));
-  const res = await post(`/user/${user.uuid}/validate_photo`, { token: user.access, body: form });
-  expect(res.status).toBe(202);
-  return (await body<{ id: string }>(res)).id;
-}
+const row = (sql: string, ...values: unknown[]) =>
+  env.DB.prepare(sql)
+    .bind(...values)
+    .first<Record<string, unknown>>();
 
 describe('guarded writes', () => {
   it('a revoked session cannot change its user (401, row unchanged)', async () => {
@@ -41,10 +36,11 @@ describe('guarded writes', () => {
     expect((await row('select city from users where uuid = ?', other.uuid))?.city).toBeNull();
   });
 
-  it("a disabled user cannot revoke sessions (401, sessions live)", async () => {
+  it('a disabled user cannot revoke sessions (401, sessions live)', async () => {
     const user = await signedIn();
     const second = await login(user);
-    const [{ id }] = (await env.DB.prepare('select id from sessions where user_uuid = ? order by id limit 1').bind(user.uuid).all<{ id: string }>()).results as [{ id: string }];
+    const [{ id }] = (await env.DB.prepare('select id from sessions where user_uuid = ? order by id limit 1').bind(user.uuid).all<{ id: string }>())
+      .results as [{ id: string }];
     await env.DB.prepare('update users set disabled = 1 where uuid = ?').bind(user.uuid).run();
     expect((await del(`/user/me/sessions/${id}`, { token: second.access })).status).toBe(401);
     expect((await del(`/user/${user.uuid}/sessions`, { token: second.access })).status).toBe(401);
@@ -53,7 +49,7 @@ describe('guarded writes', () => {
 
   it('a non-admin cannot approve or reject a photo (403, still pending, object kept)', async () => {
     const user = await signedIn();
-    const id = await upload(user);
+    const id = await pendingPhoto(user);
     expect((await post(`/photos/${id}/approve`, { token: user.access })).status).toBe(403);
     expect((await post(`/photos/${id}/reject`, { token: user.access })).status).toBe(403);
     const photo = await row('select status, r2_key from photos where id = ?', id);
@@ -64,7 +60,7 @@ describe('guarded writes', () => {
 
   it("a user cannot delete another user's photo (404, row and object kept)", async () => {
     const [owner, other] = [await signedIn(), await signedIn()];
-    const id = await upload(owner);
+    const id = await pendingPhoto(owner);
     expect((await del(`/user/${owner.uuid}/photo`, { token: other.access })).status).toBe(404);
     const photo = await row('select r2_key from photos where id = ?', id);
     expect(photo).not.toBeNull();

@@ -102,9 +102,7 @@ describe('admin SQL literals', () => {
 
   it('give every command the same structure whatever the input', () => {
     const base = structure(admin.findUserSql('a'));
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), (s) => structure(admin.findUserSql(s)) === base),
-    );
+    fc.assert(fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), (s) => structure(admin.findUserSql(s)) === base));
     for (const h of HOSTILE) expect(structure(admin.findUserSql(h))).toBe(base);
     expect(structure(admin.deleteUserSql(`x' OR 1=1 --`, 1))).toBe(structure(admin.deleteUserSql('0190-uuid', 1)));
   });
@@ -186,7 +184,9 @@ describe('admin commands against D1', () => {
     await login(user);
     await login(user);
     const now = Date.now();
-    const ids = (await env.DB.prepare('SELECT id FROM sessions WHERE user_uuid = ? ORDER BY id').bind(user.uuid).all<{ id: string }>()).results.map((r) => r.id);
+    const ids = (await env.DB.prepare('SELECT id FROM sessions WHERE user_uuid = ? ORDER BY id').bind(user.uuid).all<{ id: string }>()).results.map(
+      (r) => r.id,
+    );
     expect(ids).toHaveLength(3);
     const [fresh, slid, capped] = ids as [string, string, string];
     // One past its sliding expiry, one past its absolute cap: both refuse everything already.
@@ -196,7 +196,9 @@ describe('admin commands against D1', () => {
     ]);
     const [revoked] = await run(admin.revokeSessionsSql(user.username, now));
     expect(revoked.map((r) => r.id)).toEqual([fresh]);
-    const after = await env.DB.prepare('SELECT id, revoked_at FROM sessions WHERE user_uuid = ? ORDER BY id').bind(user.uuid).all<{ id: string; revoked_at: number | null }>();
+    const after = await env.DB.prepare('SELECT id, revoked_at FROM sessions WHERE user_uuid = ? ORDER BY id')
+      .bind(user.uuid)
+      .all<{ id: string; revoked_at: number | null }>();
     expect(after.results).toEqual([
       { id: fresh, revoked_at: now },
       { id: slid, revoked_at: null },
@@ -204,7 +206,11 @@ describe('admin commands against D1', () => {
     ]);
     // stats counts by the same rule as the worker's in-memory check.
     const [, [counts]] = await run(admin.statsSql(now));
-    const all = await env.DB.prepare('SELECT revoked_at, expires_at, absolute_expires_at FROM sessions').all<{ revoked_at: number | null; expires_at: number; absolute_expires_at: number }>();
+    const all = await env.DB.prepare('SELECT revoked_at, expires_at, absolute_expires_at FROM sessions').all<{
+      revoked_at: number | null;
+      expires_at: number;
+      absolute_expires_at: number;
+    }>();
     const live = all.results.filter((r) => isLiveSession({ revokedAt: r.revoked_at, expiresAt: r.expires_at, absoluteExpiresAt: r.absolute_expires_at }, now));
     expect(counts!.live_sessions).toBe(live.length);
   });
@@ -259,10 +265,18 @@ describe('revocation records (admin scripts)', () => {
     expect(entries.map((e) => e.key)).toEqual([`${REVOKED_SESSION_PREFIX}${run}-fresh`, `${REVOKED_SESSION_PREFIX}${run}-older`]);
     expect(JSON.parse(entries[0]!.value)).toEqual({ revoked_at: new Date(now).toISOString(), reason: 'logout_everywhere' });
 
-    await recordRevocations(env.REVOCATIONS, revoked.map((r) => ({ id: r.id, lastUsedAt: r.last_used_at })), 'logout_everywhere', 900, now);
+    await recordRevocations(
+      env.REVOCATIONS,
+      revoked.map((r) => ({ id: r.id, lastUsedAt: r.last_used_at })),
+      'logout_everywhere',
+      900,
+      now,
+    );
     const listed = await env.REVOCATIONS.list({ prefix: `${REVOKED_SESSION_PREFIX}${run}` });
     const written = await Promise.all(listed.keys.map(async (k) => ({ key: k.name, value: await env.REVOCATIONS.get(k.name), expiration: k.expiration })));
-    expect(written.map(({ key, value }) => ({ key, value }))).toEqual(entries.map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key)));
+    expect(written.map(({ key, value }) => ({ key, value }))).toEqual(
+      entries.map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key)),
+    );
     for (const w of written) {
       const entry = entries.find((e) => e.key === w.key)!;
       // KV stores an absolute expiry from its own clock: allow the seconds this test takes.

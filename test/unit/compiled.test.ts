@@ -16,7 +16,11 @@ describe('compiled statements against the installed drizzle-orm', () => {
   const db = getDb(env.DB);
 
   it('the builders still prepare to { getQuery, mapResult } and the batch still calls _prepare()', () => {
-    const prepared = db.select().from(users).where(eq(users.uuid, sql.placeholder('id'))).prepare() as unknown as Record<string, unknown>;
+    const prepared = db
+      .select()
+      .from(users)
+      .where(eq(users.uuid, sql.placeholder('id')))
+      .prepare() as unknown as Record<string, unknown>;
     expect(typeof prepared.getQuery).toBe('function');
     expect(typeof prepared.mapResult).toBe('function');
     const session = (db as unknown as { session: { batch: (q: unknown[]) => unknown } }).session;
@@ -26,7 +30,9 @@ describe('compiled statements against the installed drizzle-orm', () => {
   });
 
   it('binds only the named values and maps rows exactly as the builder would', async () => {
-    const byUsername = compiled('read', ['key'], (d, p) => d.select({ uuid: users.uuid, disabled: users.disabled }).from(users).where(eq(users.usernameKey, p.key)));
+    const byUsername = compiled('read', ['key'], (d, p) =>
+      d.select({ uuid: users.uuid, disabled: users.disabled }).from(users).where(eq(users.usernameKey, p.key)),
+    );
     const now = Date.now();
     const uuid = crypto.randomUUID();
     await env.DB.prepare(

@@ -50,7 +50,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600', REFRESH_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: '7200' })).toThrow(
       /ACCESS_TOKEN_TTL_SECONDS above REFRESH_TOKEN_TTL_SECONDS/,
     );
-    expect(loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: '7200' }).ACCESS_TOKEN_TTL_SECONDS).toBe(1800);
+    expect(
+      loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_TTL_SECONDS: '1800', REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: '7200' }).ACCESS_TOKEN_TTL_SECONDS,
+    ).toBe(1800);
   });
 
   it('parses once per env object', () => {
@@ -60,7 +62,10 @@ describe('loadConfig', () => {
 });
 
 describe('a worker with a bad configuration', () => {
-  for (const [name, value] of [['PASSWORD_ITERATIONS', '200000'], ['PASSWORD_MIN_LENGTH', '6']] as const) {
+  for (const [name, value] of [
+    ['PASSWORD_ITERATIONS', '200000'],
+    ['PASSWORD_MIN_LENGTH', '6'],
+  ] as const) {
     it(`answers 503 naming ${name}=${value} instead of running on it`, async () => {
       const res = await worker.fetch(new Request(`${BASE}/health`), { ...env, [name]: value }, createExecutionContext());
       const problem = await expectProblem(res, 503);

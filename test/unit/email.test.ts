@@ -8,8 +8,7 @@ const parse = (input: string) => {
   const result = Email.safeParse(input);
   return result.success ? { ok: result.data } : { error: result.error.issues[0]!.message };
 };
-const refused = (cases: [string, string][]) =>
-  it.each(cases)('refuses %j', (input, message) => expect(parse(input)).toEqual({ error: message }));
+const refused = (cases: [string, string][]) => it.each(cases)('refuses %j', (input, message) => expect(parse(input)).toEqual({ error: message }));
 
 describe('Email: invisible and formatting characters (security review)', () => {
   const invisible = 'must not contain invisible or formatting characters';
@@ -179,7 +178,17 @@ describe('punycode and scripts', () => {
   });
 
   it.each([
-    ['exаmple', true], ['gοogle', true], ['пример', false], ['bücher', false], ['例え', false], ['한국어', false], ['中文', false],
-    ['sonyの', false], ['abcд', true], ['αβγд', true], ['日本한국', false], ['ꭺmazon', true], // Cherokee Ꭺ with Latin
+    ['exаmple', true],
+    ['gοogle', true],
+    ['пример', false],
+    ['bücher', false],
+    ['例え', false],
+    ['한국어', false],
+    ['中文', false],
+    ['sonyの', false],
+    ['abcд', true],
+    ['αβγд', true],
+    ['日本한국', false],
+    ['ꭺmazon', true], // Cherokee Ꭺ with Latin
   ])('mixesScripts(%j) is %s', (label, mixed) => expect(mixesScripts(label)).toBe(mixed));
 });

@@ -1,6 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { inspectImage, MAX_IMAGE_PIXELS, NOT_AN_IMAGE, SNIFF_BYTES, sniffImageType } from '../../src/lib/image-type';
-import { concat, HOSTILE, IMAGES, ihdr, JPEG, jpegSegment, jpegSegmentAt, PNG, padded, patched, pngChunk, pngFile, pngOf, riffChunk, VARIANTS, vp8x, WEBP, webpFile, zlibZeros } from '../helpers/images';
+import {
+  concat,
+  HOSTILE,
+  IMAGES,
+  ihdr,
+  JPEG,
+  jpegSegment,
+  jpegSegmentAt,
+  PNG,
+  padded,
+  patched,
+  pngChunk,
+  pngFile,
+  pngOf,
+  riffChunk,
+  VARIANTS,
+  vp8x,
+  WEBP,
+  webpFile,
+  zlibZeros,
+} from '../helpers/images';
 
 const reasonFor = (bytes: Uint8Array, maxPixels?: number) => {
   const result = inspectImage(bytes, { maxPixels });
@@ -13,8 +33,10 @@ const cases = (list: [string, Uint8Array, string][]) => {
 const ALL = [...IMAGES, ...VARIANTS];
 
 describe('sniffImageType, the first look at 16 bytes', () => {
-  for (const { format, bytes, type } of IMAGES) it(`recognises ${format} from its first ${SNIFF_BYTES} bytes`, () => expect(sniffImageType(bytes.slice(0, SNIFF_BYTES))).toBe(type));
-  for (const { kind, bytes } of HOSTILE.filter((h) => h.reason === NOT_AN_IMAGE)) it(`refuses ${kind}`, () => expect(sniffImageType(bytes.slice(0, SNIFF_BYTES))).toBeNull());
+  for (const { format, bytes, type } of IMAGES)
+    it(`recognises ${format} from its first ${SNIFF_BYTES} bytes`, () => expect(sniffImageType(bytes.slice(0, SNIFF_BYTES))).toBe(type));
+  for (const { kind, bytes } of HOSTILE.filter((h) => h.reason === NOT_AN_IMAGE))
+    it(`refuses ${kind}`, () => expect(sniffImageType(bytes.slice(0, SNIFF_BYTES))).toBeNull());
   it('is fooled by an image header in front of anything, which is why inspectImage reads the whole file', () => {
     expect(sniffImageType(HOSTILE.find((h) => h.kind === 'a JPEG signature followed by HTML')!.bytes)).toBe('image/jpeg');
   });
@@ -52,7 +74,13 @@ describe('padded(), a valid image of exactly the size asked', () => {
     for (let extra = 0; extra <= 70; extra++) expect(reasonFor(padded(JPEG, JPEG.length + extra))).toBe('accepted');
     for (const extra of [0, 12, 13, 70_000]) expect(reasonFor(padded(PNG, PNG.length + extra))).toBe('accepted');
     for (const extra of [0, 26, 28, 70_000]) expect(reasonFor(padded(WEBP, WEBP.length + extra))).toBe('accepted');
-    for (const [image, extra] of [[PNG, 11], [WEBP, 24], [WEBP, 27], [JPEG, -1]] as const) expect(() => padded(image, image.length + extra)).toThrow(RangeError);
+    for (const [image, extra] of [
+      [PNG, 11],
+      [WEBP, 24],
+      [WEBP, 27],
+      [JPEG, -1],
+    ] as const)
+      expect(() => padded(image, image.length + extra)).toThrow(RangeError);
     expect(() => padded(JPEG.slice(0, -2), 1024)).toThrow(TypeError);
   });
 });
@@ -64,7 +92,8 @@ describe('dimensions', () => {
     expect(reasonFor(pngOf(8001, 5000))).toBe('the image is larger than 40 megapixels');
   });
   it('applies a lower maxPixels to every format, at the exact boundary', () => {
-    for (const { format, bytes } of VARIANTS) expect([format, reasonFor(bytes, 6), reasonFor(bytes, 5)]).toEqual([format, 'accepted', 'the image is larger than 5 pixels']);
+    for (const { format, bytes } of VARIANTS)
+      expect([format, reasonFor(bytes, 6), reasonFor(bytes, 5)]).toEqual([format, 'accepted', 'the image is larger than 5 pixels']);
   });
   it('refuses a zero width or height in every format', () => {
     const [sof] = jpegSegmentAt(JPEG, 0xc0);
@@ -125,7 +154,11 @@ describe('JPEG structure', () => {
   cases([
     ['a second frame header', splice(JPEG, sos, sos, JPEG.subarray(sof, sofEnd)), 'the JPEG has more than one frame'],
     ['a lossless frame (SOF3)', patched(JPEG, sof + 1, 0xc3), 'the JPEG uses an unsupported compression (lossless, hierarchical or arithmetic coding)'],
-    ['an arithmetic-coded frame (SOF9)', patched(JPEG, sof + 1, 0xc9), 'the JPEG uses an unsupported compression (lossless, hierarchical or arithmetic coding)'],
+    [
+      'an arithmetic-coded frame (SOF9)',
+      patched(JPEG, sof + 1, 0xc9),
+      'the JPEG uses an unsupported compression (lossless, hierarchical or arithmetic coding)',
+    ],
     ['12-bit samples', patched(JPEG, sof + 4, 12), 'the JPEG uses an unsupported sample precision (only 8-bit is accepted)'],
     ['a frame length that does not match its components', patched(JPEG, sof + 9, 2), 'the JPEG frame header (SOF) is invalid'],
     ['a sampling factor of 0', patched(JPEG, sof + 11, 0x02), 'the JPEG frame header (SOF) is invalid'],
@@ -161,10 +194,18 @@ describe('WebP structure', () => {
   const alph = riffChunk('ALPH', Uint8Array.of(0));
   const oddJunk = webpFile(vp8x(1, 1), vp8, riffChunk('JUNK', Uint8Array.of(7)));
   cases([
-    ['a simple WebP with a second chunk', webpFile(vp8, riffChunk('JUNK', new Uint8Array(2))), 'the WebP has chunks a simple WebP may not have (only the extended format allows them)'],
+    [
+      'a simple WebP with a second chunk',
+      webpFile(vp8, riffChunk('JUNK', new Uint8Array(2))),
+      'the WebP has chunks a simple WebP may not have (only the extended format allows them)',
+    ],
     ['an odd length', patched(concat(WEBP, Uint8Array.of(0)), 4, WEBP.length - 7), 'the WebP has an odd length, which RIFF does not allow'],
     ['a non-zero pad byte', patched(oddJunk, oddJunk.length - 1, 1), 'the WebP has an invalid chunk padding byte'],
-    ['a chunk size past the RIFF end', webpFile(vp8x(1, 1), vp8, patched(riffChunk('JUNK', new Uint8Array(2)), 4, 9)), 'the WebP has a chunk that runs past its end'],
+    [
+      'a chunk size past the RIFF end',
+      webpFile(vp8x(1, 1), vp8, patched(riffChunk('JUNK', new Uint8Array(2)), 4, 9)),
+      'the WebP has a chunk that runs past its end',
+    ],
     ['a chunk name with a control character', webpFile(vp8x(1, 1), vp8, riffChunk('JU\nK', new Uint8Array(2))), 'the WebP has a chunk with an invalid name'],
     ['a VP8X of 12 bytes', webpFile(riffChunk('VP8X', new Uint8Array(12)), vp8), 'the WebP extended header (VP8X) is invalid'],
     ['a canvas larger than its image', webpFile(vp8x(2, 1), vp8), 'the WebP canvas size does not match its image'],
@@ -183,7 +224,11 @@ describe('WebP structure', () => {
     ['a VP8L of version 1', patched(lossless, 24, lossless[24]! | 0x20), 'the WebP lossless image header is invalid'],
   ]);
   it('accepts an extended WebP with ICCP, XMP and unknown chunks around its image', () => {
-    expect(reasonFor(webpFile(vp8x(1, 1, 0x24), riffChunk('ICCP', new Uint8Array(3)), riffChunk('abcd', new Uint8Array(1)), vp8, riffChunk('XMP ', new Uint8Array(5))))).toBe('accepted');
+    expect(
+      reasonFor(
+        webpFile(vp8x(1, 1, 0x24), riffChunk('ICCP', new Uint8Array(3)), riffChunk('abcd', new Uint8Array(1)), vp8, riffChunk('XMP ', new Uint8Array(5))),
+      ),
+    ).toBe('accepted');
   });
 });
 

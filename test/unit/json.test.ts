@@ -25,7 +25,27 @@ describe('parseStrictJson', () => {
   });
 
   it('refuses what JSON.parse refuses', () => {
-    for (const text of ['', ' ', '{', '{"a":1,}', '[1,]', '01', '1.', '.5', '+1', '"\t"', "'a'", '{a:1}', 'tru', 'nul', 'NaN', '[1 2]', '{"a" 1}', '"\\x41"', '"\\u12"']) {
+    for (const text of [
+      '',
+      ' ',
+      '{',
+      '{"a":1,}',
+      '[1,]',
+      '01',
+      '1.',
+      '.5',
+      '+1',
+      '"\t"',
+      "'a'",
+      '{a:1}',
+      'tru',
+      'nul',
+      'NaN',
+      '[1 2]',
+      '{"a" 1}',
+      '"\\x41"',
+      '"\\u12"',
+    ]) {
       expect(() => JSON.parse(text), text).toThrow();
       expect(() => parseStrictJson(text), text).toThrowError(JsonError);
     }

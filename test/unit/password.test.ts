@@ -42,7 +42,8 @@ describe('verifyPassword', () => {
 
   it('verifies exactly as typed: no trimming, no case folding', async () => {
     const hash = await hashPassword(PW, PARAMS);
-    for (const typed of [` ${PW}`, `${PW} `, PW.toUpperCase(), `${PW}\n`]) expect((await verifyPassword(typed, hash, PARAMS)).ok, JSON.stringify(typed)).toBe(false);
+    for (const typed of [` ${PW}`, `${PW} `, PW.toUpperCase(), `${PW}\n`])
+      expect((await verifyPassword(typed, hash, PARAMS)).ok, JSON.stringify(typed)).toBe(false);
   });
 
   it("normalises to NFC: precomposed and decomposed 'é' verify the same", async () => {

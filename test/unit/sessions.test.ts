@@ -8,17 +8,22 @@ import { KV_MIN_TTL_SECONDS, recordRevocations, REVOKED_SESSION_PREFIX, revocati
 import { isRefreshTokenShaped, liveSessionsOf, revokeSessionsUnguarded, sessionsPage } from '../../src/services/sessions/statements';
 import { testDeps, TEST_CLIENT as client } from '../helpers/deps';
 import { signedIn } from '../helpers/factories';
-import { claimsOf } from '../helpers/jwt';
+import { claimsOf, sidOf } from '../helpers/jwt';
 
 const DAY = 86_400_000;
 const config = loadConfig(env);
 const db = getDb(env.DB);
 
-const sidOf = (jwt: string) => (JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
 const sessionRow = (sid: string) =>
-  env.DB.prepare('select created_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent, country from sessions where id = ?')
-    .bind(sid)
-    .first<{ created_at: number; expires_at: number; absolute_expires_at: number; revoked_at: number | null; ip: string; user_agent: string; country: string }>();
+  env.DB.prepare('select created_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent, country from sessions where id = ?').bind(sid).first<{
+    created_at: number;
+    expires_at: number;
+    absolute_expires_at: number;
+    revoked_at: number | null;
+    ip: string;
+    user_agent: string;
+    country: string;
+  }>();
 
 /** A refresh at `now`, reduced to what these tests compare: the new token or refused/reused. */
 async function rotate(token: string, now: number) {
@@ -105,7 +110,7 @@ describe('liveSessionsOf', () => {
 });
 
 describe('revocation records', () => {
-  it('last exactly as long as the newest access token of the session, never below KV\'s 60 s', () => {
+  it("last exactly as long as the newest access token of the session, never below KV's 60 s", () => {
     const now = 1_800_000_000_000;
     expect(revocationTtl(now, 900, now)).toBe(900);
     expect(revocationTtl(now - 600_000, 900, now)).toBe(300);

@@ -16,7 +16,11 @@ export const u24le = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8) | (b
 export const u32le = (b: Uint8Array, i: number) => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 
 /** A four-character chunk name as the big-endian number its bytes spell: compared without allocating. */
-export const fourcc = (name: string) => u32be(Uint8Array.from(name, (ch) => ch.charCodeAt(0)), 0);
+export const fourcc = (name: string) =>
+  u32be(
+    Uint8Array.from(name, (ch) => ch.charCodeAt(0)),
+    0,
+  );
 
 /**
  * The dimensions, if sane: neither may be zero (nothing to show; a JPEG height of 0 defers it to a

@@ -11,8 +11,7 @@ export const OPENAPI_INFO = {
   info: {
     title: 'UserAuth on the edge',
     version: SERVICE_VERSION,
-    description:
-      'User authentication on Cloudflare Workers. Log in with Authorize (OAuth2 password flow through /token), then call the bearer routes.',
+    description: 'User authentication on Cloudflare Workers. Log in with Authorize (OAuth2 password flow through /token), then call the bearer routes.',
   },
 };
 

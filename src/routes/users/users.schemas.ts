@@ -48,4 +48,3 @@ export const PasswordChangeSchema = z
   .openapi('PasswordChange');
 
 export const UserListQuery = PageQuery.extend({ role: RoleSchema.optional() });
-

@@ -22,10 +22,7 @@ export interface Tokens {
  * password, a disabled user and a grant that lost a race with a change to the user: each front
  * door renders it identically, so nothing tells them apart.
  */
-export type PasswordGrantResult =
-  | { kind: 'issued'; tokens: Tokens; userUuid: string }
-  | { kind: 'refused' }
-  | { kind: 'throttled'; retryAfterMs: number };
+export type PasswordGrantResult = { kind: 'issued'; tokens: Tokens; userUuid: string } | { kind: 'refused' } | { kind: 'throttled'; retryAfterMs: number };
 
 /** `last_login_at`, and the new hash when the stored one had older parameters; only with the session. */
 const recordLogin = compiled('write', ['uuid', 'now', 'newHash', 'sessionId'], (db, p) =>

@@ -21,7 +21,10 @@ export async function getPhoto(deps: Deps, access: Access, uuid: string): Promis
 export async function deletePhoto(deps: Deps, access: Access, uuid: string): Promise<void> {
   const { caller, rows } = await withCaller(deps, access, { writes: (may) => ({ gone: deleteUserPhotos(deps.db, uuid, may.to(selfOrAdmin(uuid))) }) });
   if (!allows(selfOrAdmin(uuid), caller) || rows.gone.length === 0) throw notFound('photo');
-  await deletePhotoObjects(deps.photos, rows.gone.map((g) => g.key));
+  await deletePhotoObjects(
+    deps.photos,
+    rows.gone.map((g) => g.key),
+  );
 }
 
 /** The review queue (the route's rule: admin). */

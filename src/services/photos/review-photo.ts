@@ -35,7 +35,10 @@ export async function approvePhoto(deps: Deps, access: Access, id: string): Prom
   });
   const accepted = rows.accepted[0];
   if (!accepted) return notPending(deps, id);
-  await dropObjects(deps, rows.gone.map((g) => g.key));
+  await dropObjects(
+    deps,
+    rows.gone.map((g) => g.key),
+  );
   return accepted;
 }
 

@@ -18,7 +18,9 @@ export const insertPhoto = (db: Db, row: NewPhoto, acceptedWhen: SQL | false, no
   return guarded(guard, (may) =>
     db
       .insert(photos)
-      .select(sql`select ${row.id}, ${row.userUuid}, ${row.r2Key}, ${row.contentType}, ${row.size}, ${row.sha256}, ${status}, ${row.createdAt}, ${reviewedAt} where ${may}`)
+      .select(
+        sql`select ${row.id}, ${row.userUuid}, ${row.r2Key}, ${row.contentType}, ${row.size}, ${row.sha256}, ${status}, ${row.createdAt}, ${reviewedAt} where ${may}`,
+      )
       .returning(),
   );
 };
@@ -29,10 +31,7 @@ export const insertPhoto = (db: Db, row: NewPhoto, acceptedWhen: SQL | false, no
  */
 export const claimName = (db: Db, key: string, userUuid: string, now: number, guard: Guard) =>
   guarded(guard, (may) =>
-    db
-      .insert(celebrityNames)
-      .select(sql`select ${key}, ${userUuid}, ${now} where ${may}`)
-      .onConflictDoNothing({ target: celebrityNames.nameKey }),
+    db.insert(celebrityNames).select(sql`select ${key}, ${userUuid}, ${now} where ${may}`).onConflictDoNothing({ target: celebrityNames.nameKey }),
   );
 
 /** SQL true when the user holds the name `key`. */
@@ -63,7 +62,14 @@ export const promote = (db: Db, userUuid: string | SQL, now: number, guard: Guar
 
 /** The user's newest pending or accepted photo (the one GET /user/{uuid}/photo shows). */
 export const latestShownPhoto = (db: Db, userUuid: string) =>
-  read(db.select().from(photos).where(and(eq(photos.userUuid, userUuid), inArray(photos.status, SHOWN))).orderBy(desc(photos.id)).limit(1));
+  read(
+    db
+      .select()
+      .from(photos)
+      .where(and(eq(photos.userUuid, userUuid), inArray(photos.status, SHOWN)))
+      .orderBy(desc(photos.id))
+      .limit(1),
+  );
 
 /** Deletes the user's photo rows, only when they have one to show; the objects go after. */
 export const deleteUserPhotos = (db: Db, userUuid: string, guard: Guard) =>
@@ -78,7 +84,14 @@ export const deleteUserPhotos = (db: Db, userUuid: string, guard: Guard) =>
 
 /** The review queue: oldest first (worked in arrival order), keyset-paged over (status, id). */
 export const photosPageQuery = (db: Db, q: { status: PhotoStatus; limit: number; after?: string }) =>
-  read(db.select().from(photos).where(and(eq(photos.status, q.status), q.after ? gt(photos.id, q.after) : undefined)).orderBy(asc(photos.id)).limit(q.limit + 1));
+  read(
+    db
+      .select()
+      .from(photos)
+      .where(and(eq(photos.status, q.status), q.after ? gt(photos.id, q.after) : undefined))
+      .orderBy(asc(photos.id))
+      .limit(q.limit + 1),
+  );
 
 /** A photo's status, to tell a missing photo (404) from a decided one (409). */
 export const photoStatus = (db: Db, id: string) => read(db.select({ status: photos.status }).from(photos).where(eq(photos.id, id)).limit(1));
@@ -86,5 +99,9 @@ export const photoStatus = (db: Db, id: string) => read(db.select({ status: phot
 /** A compare-and-swap on a pending photo's status, under the caller's guard. */
 export const decide = (db: Db, id: string, status: 'accepted' | 'rejected', now: number, guard: Guard) =>
   guarded(guard, (may) =>
-    db.update(photos).set({ status, reviewedAt: now }).where(and(eq(photos.id, id), eq(photos.status, 'pending'), may)).returning(),
+    db
+      .update(photos)
+      .set({ status, reviewedAt: now })
+      .where(and(eq(photos.id, id), eq(photos.status, 'pending'), may))
+      .returning(),
   );

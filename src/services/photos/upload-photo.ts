@@ -82,6 +82,9 @@ export async function submitPhoto(deps: Deps, access: Access, user: User, image:
     await dropObjects(deps, [key]);
     throw err;
   }
-  await dropObjects(deps, superseded.map((s) => s.key));
+  await dropObjects(
+    deps,
+    superseded.map((s) => s.key),
+  );
   return result;
 }

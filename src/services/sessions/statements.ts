@@ -112,7 +112,13 @@ export const revokeSessionsUnguarded = (db: Db, where: SessionFilter, now: numbe
 
 /** Ends every grant in flight for the user (their security stamp moves on), under the caller's guard. */
 export const endGrantsInFlight = (db: Db, userUuid: string, guard: Guard, extra?: SQL) =>
-  guarded(guard, (may) => db.update(users).set({ securityStamp: bumpStamp }).where(and(eq(users.uuid, userUuid), may, extra)).returning({ uuid: users.uuid }));
+  guarded(guard, (may) =>
+    db
+      .update(users)
+      .set({ securityStamp: bumpStamp })
+      .where(and(eq(users.uuid, userUuid), may, extra))
+      .returning({ uuid: users.uuid }),
+  );
 
 /** Revokes the session a refresh token (current or already rotated) belongs to: RFC 7009 logout. */
 export const revokeByRefreshHash = (db: Db, hash: string, now: number) =>
@@ -120,7 +126,9 @@ export const revokeByRefreshHash = (db: Db, hash: string, now: number) =>
     db
       .update(sessions)
       .set({ revokedAt: now })
-      .where(and(isNull(sessions.revokedAt), sql`${sessions.id} = (select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${hash})`))
+      .where(
+        and(isNull(sessions.revokedAt), sql`${sessions.id} = (select ${refreshTokens.sessionId} from ${refreshTokens} where ${refreshTokens.hash} = ${hash})`),
+      )
       .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt }),
   );
 

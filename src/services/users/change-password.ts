@@ -47,7 +47,10 @@ export async function changePassword(deps: Deps, access: Access, input: { curren
   const { rows } = await withCaller(deps, access, {
     writes: (may) => ({
       changed: guarded(may.route, (g) =>
-        db.update(users).set({ passwordHash, securityStamp: bumpStamp, updatedAt: now }).where(and(eq(users.uuid, caller.uuid), g)),
+        db
+          .update(users)
+          .set({ passwordHash, securityStamp: bumpStamp, updatedAt: now })
+          .where(and(eq(users.uuid, caller.uuid), g)),
       ),
       revoked: revokeSessions(db, { userUuid: caller.uuid, exceptSessionId: sessionId }, may.route, now),
       cleared: clearFailuresGuarded(db, key, may.route),

@@ -27,11 +27,16 @@ export async function eraseUser(deps: Deps, access: Access, uuid: string): Promi
   }
   await erasePhotoObjects(deps.photos, uuid);
   const now = deps.now();
-  const erased = await withCaller(deps, access, {
-    writes: (may) => ({
-      revoked: revokeSessions(db, { userUuid: uuid }, may.to(self(uuid)), now),
-      deleted: guarded(may.to(self(uuid), { revokedInBatchAt: now }), (g) => db.delete(users).where(and(eq(users.uuid, uuid), g))),
-    }),
-  }, now);
+  const erased = await withCaller(
+    deps,
+    access,
+    {
+      writes: (may) => ({
+        revoked: revokeSessions(db, { userUuid: uuid }, may.to(self(uuid)), now),
+        deleted: guarded(may.to(self(uuid), { revokedInBatchAt: now }), (g) => db.delete(users).where(and(eq(users.uuid, uuid), g))),
+      }),
+    },
+    now,
+  );
   await recordRevocations(deps.kv, erased.rows.revoked, 'deleted', config.ACCESS_TOKEN_TTL_SECONDS, now);
 }

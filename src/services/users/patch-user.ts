@@ -51,7 +51,13 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
       released: guarded(may.to(rule), (g) =>
         db.delete(celebrityNames).where(and(eq(celebrityNames.userUuid, uuid), g, patch.role !== undefined && patch.role !== 'celebrity' ? sql`1` : sql`0`)),
       ),
-      updated: guarded(may.to(rule, { revokedInBatchAt: now }), (g) => db.update(users).set(set).where(and(eq(users.uuid, uuid), g)).returning(userColumns)),
+      updated: guarded(may.to(rule, { revokedInBatchAt: now }), (g) =>
+        db
+          .update(users)
+          .set(set)
+          .where(and(eq(users.uuid, uuid), g))
+          .returning(userColumns),
+      ),
     }),
   }).catch((err: unknown) => {
     throw conflictFrom(err) ?? err;

@@ -8,7 +8,13 @@ import type { Recognition } from './index';
  * @example nameKey('  José   ÁLVAREZ ') // 'jose alvarez'
  */
 export const nameKey = (name: string) =>
-  name.normalize('NFKC').toLowerCase().normalize('NFKD').replace(/\p{M}+/gu, '').replace(/\s+/gu, ' ').trim();
+  name
+    .normalize('NFKC')
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
 
 /** True when the recognizer saw `name surname` with confidence strictly above the threshold. */
 export function recognisedAs(recognition: Recognition | null, user: { name: string; surname: string }, minConfidence: number): boolean {

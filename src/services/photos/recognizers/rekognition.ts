@@ -49,7 +49,10 @@ export function rekognitionRecognizer(config: Config): RemoteRecognizer {
       });
       if (!res.ok) {
         // AWS names the failure in __type (e.g. InvalidImageFormatException); log it, not the body.
-        const type = await res.json<{ __type?: unknown }>().then((b) => String(b?.__type ?? ''), () => '');
+        const type = await res.json<{ __type?: unknown }>().then(
+          (b) => String(b?.__type ?? ''),
+          () => '',
+        );
         throw new RecognizerError(`rekognition answered ${res.status} ${type}`.trim());
       }
       const answer = RecognizeCelebritiesAnswer.safeParse(await res.json().catch(() => undefined));
