@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env';
-import { renderProblem } from './lib/errors';
-import { methodNotAllowed } from './lib/method-not-allowed';
+import { renderProblem } from './http/errors';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse } from './lib/problem';
 import { limitBody } from './middleware/body-limit';
 import { requestId, withDeps } from './middleware/context';

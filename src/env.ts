@@ -1,5 +1,5 @@
 import type { Access } from './policy/caller';
-import type { Deps } from './services/deps';
+import type { Deps } from './deps';
 
 /**
  * Secrets set with `wrangler secret put` (locally in `.dev.vars`): never in wrangler.toml, so

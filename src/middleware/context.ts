@@ -6,7 +6,7 @@ import type { AppEnv } from '../env';
 import { clientInfo } from '../lib/client';
 import { now } from '../lib/clock';
 import { burnPasswordWork, hashPassword, verifyPassword } from '../lib/password';
-import type { Deps } from '../services/deps';
+import type { Deps } from '../deps';
 
 /** Every request gets an id first, so any error can be logged with it. */
 export const requestId = () =>

@@ -3,7 +3,7 @@ import { compiled } from '../db/compiled';
 import { sessions, type User, userColumns, users } from '../db/schema';
 import { runBatch, type Results, type Statement } from '../db/statement';
 import { forbidden, unauthorized } from '../lib/problem';
-import type { Deps } from '../services/deps';
+import type { Deps } from '../deps';
 import { type Claims, type Guard, makeGuard } from './guard';
 import { liveSession } from './live-session';
 import { allows, both, type Rule } from './rules';

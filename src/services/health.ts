@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { tooMany } from '../lib/problem';
-import type { Deps } from './deps';
+import type { Deps } from '../deps';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from './ip-limits';
 
 export type Check = 'ok' | 'fail';

@@ -1,5 +1,5 @@
 import { ipLimitKey } from '../lib/client';
-import type { Deps } from './deps';
+import type { Deps } from '../deps';
 
 /** The period configured on the `[[ratelimits]]` bindings in wrangler.toml (10 or 60 s only). */
 export const IP_LIMIT_PERIOD_SECONDS = 60;

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { getDb } from '../../src/db/client';
 import type { ClientInfo } from '../../src/lib/client';
 import { burnPasswordWork, hashPassword, verifyPassword } from '../../src/lib/password';
-import type { Deps } from '../../src/services/deps';
+import type { Deps } from '../../src/deps';
 
 export const TEST_CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'unit-test', country: 'NL' };
 

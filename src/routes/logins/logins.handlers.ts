@@ -1,4 +1,4 @@
-import type { AppRouteHandler } from '../../lib/openapi';
+import type { AppRouteHandler } from '../../http/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { toLoginDto } from '../../schemas/login';
 import { getLogin, listAllLogins, listMyLogins, listUserLogins } from '../../services/logins/logins';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearer, json, meAndUser, problems } from '../../lib/openapi';
+import { bearer, json, meAndUser, problems } from '../../http/openapi';
 import { PageQuery } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/require-auth';
 import { admin } from '../../policy/rules';

@@ -1,4 +1,4 @@
-import type { AppRouteHandler } from '../../lib/openapi';
+import type { AppRouteHandler } from '../../http/openapi';
 import { publicJwks } from '../../lib/jwt';
 import { tokenSettings } from '../../services/auth/access-token';
 import { checkHealth } from '../../services/health';

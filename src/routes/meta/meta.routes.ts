@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearer, json, problems } from '../../lib/openapi';
+import { bearer, json, problems } from '../../http/openapi';
 import { requireAuth } from '../../middleware/require-auth';
 import { RoleSchema } from '../../schemas/user';
 

@@ -1,5 +1,5 @@
 import { inspectImage } from '../../lib/image-type';
-import type { AppRouteHandler } from '../../lib/openapi';
+import type { AppRouteHandler } from '../../http/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { ApiError } from '../../lib/problem';
 import { toPhotoDto } from '../../schemas/photo';

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import * as handlers from './photos.handlers';
 import * as routes from './photos.routes';
 

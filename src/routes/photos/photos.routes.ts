@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { bearer, json, ProblemSchema, problems } from '../../lib/openapi';
+import { bearer, json, ProblemSchema, problems } from '../../http/openapi';
 import { requireAuth } from '../../middleware/require-auth';
 import { admin } from '../../policy/rules';
 import { PhotoIdParam, PhotoListQuery, PhotoPageSchema, PhotoSchema, PhotoUploadSchema } from '../../schemas/photo';

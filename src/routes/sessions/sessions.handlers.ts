@@ -1,4 +1,4 @@
-import type { AppRouteHandler } from '../../lib/openapi';
+import type { AppRouteHandler } from '../../http/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { toSessionDto } from '../../schemas/session';
 import { listMySessions, revokeMySession, revokeUserSessions } from '../../services/sessions/sessions';

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { toWireError } from '../../lib/errors';
+import { toWireError } from '../../http/errors';
 
 /** RFC 6749 §5.2 error codes this endpoint answers with. */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_client' | 'server_error' | 'temporarily_unavailable';

@@ -1,4 +1,4 @@
-import type { AppRouteHandler } from '../../lib/openapi';
+import type { AppRouteHandler } from '../../http/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { toUserDto } from '../../schemas/user';
 import { changePassword } from '../../services/users/change-password';

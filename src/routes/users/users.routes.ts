@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { bearer, json, jsonBody, meAndUser, problems } from '../../lib/openapi';
+import { bearer, json, jsonBody, meAndUser, problems } from '../../http/openapi';
 import { formAsJson } from '../../middleware/form-as-json';
 import { requireAuth } from '../../middleware/require-auth';
 import { admin } from '../../policy/rules';

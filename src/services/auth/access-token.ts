@@ -1,6 +1,6 @@
 import type { Config } from '../../config';
 import { signAccessToken, type TokenSettings } from '../../lib/jwt';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 
 /** The JWT settings out of the configuration. */
 export const tokenSettings = (config: Config): TokenSettings => ({

@@ -2,7 +2,7 @@ import { runBatch } from '../../db/statement';
 import { compiled } from '../../db/compiled';
 import { users } from '../../db/schema';
 import { eq, sql } from 'drizzle-orm';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
 import { insertLogin } from '../logins/statements';
 import { recordRevocations } from '../revocation';

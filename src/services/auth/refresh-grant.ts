@@ -4,7 +4,7 @@ import { refreshTokens, sessions, users } from '../../db/schema';
 import { runBatch } from '../../db/statement';
 import { randomToken, sha256Hex } from '../../lib/encoding';
 import { liveSession } from '../../policy/live-session';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
 import { isRefreshTokenShaped, REFRESH_TOKEN_BYTES } from '../sessions/statements';
 import { issueAccessToken } from './access-token';

@@ -1,6 +1,6 @@
 import { runBatch, type Statement } from '../../db/statement';
 import { verifyAccessToken } from '../../lib/jwt';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { recordRevocations, type RevokedSession } from '../revocation';
 import { refreshHashOf, revokeByRefreshHash, revokeSessionsUnguarded } from '../sessions/statements';
 import { tokenSettings } from './access-token';

@@ -2,7 +2,7 @@ import type { LoginRow } from '../../db/schema';
 import { notFound } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { allows, selfOrAdmin } from '../../policy/rules';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { visibleUser } from '../users/read-users';
 import { findUser } from '../users/statements';
 import { loginQuery, loginsPage, loginsPageQuery } from './statements';

@@ -3,7 +3,7 @@ import { notFound } from '../../lib/problem';
 import { toPage } from '../../lib/pagination';
 import { type Access, withCaller } from '../../policy/caller';
 import { allows, selfOrAdmin } from '../../policy/rules';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { deleteUserPhotos, latestShownPhoto, type PhotoStatus, photosPageQuery } from './statements';
 import { deletePhotoObjects } from './storage';
 

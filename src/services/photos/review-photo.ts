@@ -4,7 +4,7 @@ import { photos } from '../../db/schema';
 import { runBatch } from '../../db/statement';
 import { ApiError } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { decide, photoStatus, promote, supersede } from './statements';
 import { deletePhotoObjects, dropObjects } from './storage';
 

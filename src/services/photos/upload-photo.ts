@@ -6,7 +6,7 @@ import { ApiError, notFound, tooMany } from '../../lib/problem';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit, withinUserLimit } from '../ip-limits';
 import { type Access, withCaller } from '../../policy/caller';
 import { self } from '../../policy/rules';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { recognize, recognizerFor } from './recognizers';
 import { nameKey, recognisedAs } from './recognizers/names';
 import { claimName, holdsName, insertPhoto, promote, supersede } from './statements';

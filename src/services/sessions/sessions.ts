@@ -2,7 +2,7 @@ import type { SessionRow } from '../../db/schema';
 import { notFound } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { allows, selfOrAdmin } from '../../policy/rules';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
 import { findUser } from '../users/statements';
 import { endGrantsInFlight, liveSessionsOf, revokeSessions, sessionsPage } from './statements';

@@ -4,7 +4,7 @@ import { runBatch } from '../../db/statement';
 import { ApiError, tooMany } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
 import { revokeSessions } from '../sessions/statements';
 import { blockedFor, clearFailures, clearFailuresGuarded, countGuarded, passwordChangeKey, throttleState } from '../throttle';

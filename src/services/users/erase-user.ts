@@ -4,7 +4,7 @@ import { ApiError } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
 import { self } from '../../policy/rules';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { erasePhotoObjects } from '../photos/storage';
 import { recordRevocations } from '../revocation';
 import { revokeSessions } from '../sessions/statements';

@@ -1,6 +1,6 @@
 import { BREACHED_REASON, checkBreached } from '../../lib/breach-check';
 import { ApiError } from '../../lib/problem';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 
 /** Whose password it is: the policy refuses one built from their own details. */
 export interface PasswordOwner {

@@ -5,7 +5,7 @@ import { usernameKey } from '../../lib/text';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
 import { admin, allows, selfOrAdmin } from '../../policy/rules';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
 import { revokeSessions } from '../sessions/statements';
 import { visibleUser } from './read-users';

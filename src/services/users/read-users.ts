@@ -3,7 +3,7 @@ import { notFound } from '../../lib/problem';
 import { toPage } from '../../lib/pagination';
 import { type Access, withCaller } from '../../policy/caller';
 import { allows, selfOrAdmin } from '../../policy/rules';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { findUser, usersPage } from './statements';
 
 /** The caller themselves. */

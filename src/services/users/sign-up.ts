@@ -3,7 +3,7 @@ import { runBatch, write } from '../../db/statement';
 import { uuidv7 } from '../../lib/ids';
 import { tooMany } from '../../lib/problem';
 import { emailKey, usernameKey } from '../../lib/text';
-import type { Deps } from '../deps';
+import type { Deps } from '../../deps';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
 import { assertPasswordAllowed } from './password-rules';
 import { conflictFrom } from './statements';

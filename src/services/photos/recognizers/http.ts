@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type Config } from '../../../config';
-import { RecognizerError, type RemoteRecognizer } from './index';
+import { RecognizerError, type RemoteRecognizer } from './types';
 
 /** What your own recognizer answers; `name: null` means no face it knows. */
 const HttpAnswer = z.object({

@@ -1,4 +1,4 @@
-import type { ManualRecognizer } from './index';
+import type { ManualRecognizer } from './types';
 
 /**
  * The default: no remote call; every photo waits in the admin review queue

@@ -1,4 +1,4 @@
-import type { Recognition } from './index';
+import type { Recognition } from './types';
 
 /**
  * A name as compared: lower-cased, decomposed (NFKD, so ligatures and full-width letters fold

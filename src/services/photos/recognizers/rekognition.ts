@@ -1,7 +1,7 @@
 import { AwsClient } from 'aws4fetch';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../../../config';
-import { RecognizerError, type RemoteRecognizer } from './index';
+import { RecognizerError, type RemoteRecognizer } from './types';
 
 /** An AWS region name; it becomes part of the endpoint's host name, so nothing else may pass. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

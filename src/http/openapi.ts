@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig, type RouteConfigToEnv, type RouteHandler, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
-import { PROBLEMS, type ProblemStatus } from './problem';
+import { PROBLEMS, type ProblemStatus } from '../lib/problem';
 
 /** Handlers typed from their route: returning an undeclared status is a compile error. */
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv & RouteConfigToEnv<R>>;

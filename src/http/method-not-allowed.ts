@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { problemResponse } from './problem';
+import { problemResponse } from '../lib/problem';
 
 type Route = { method: string; path: string };
 

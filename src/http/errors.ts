@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from '../config';
-import { ApiError, type FieldError, type ProblemCode, problemResponse } from './problem';
+import { ApiError, type FieldError, type ProblemCode, problemResponse } from '../lib/problem';
 
 /** What the client is told for framework errors (the validators' own messages stay internal). */
 const HTTP_EXCEPTION: Record<number, { code: ProblemCode; detail: string }> = {

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
-import { ApiError, type FieldError } from './problem';
+import { ApiError, type FieldError } from '../lib/problem';
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; keys?: string[] };
 

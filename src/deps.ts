@@ -1,7 +1,7 @@
-import type { Config } from '../config';
-import type { Db } from '../db/client';
-import type { ClientInfo } from '../lib/client';
-import type { VerifyResult } from '../lib/password';
+import type { Config } from './config';
+import type { Db } from './db/client';
+import type { ClientInfo } from './lib/client';
+import type { VerifyResult } from './lib/password';
 
 /** Password hashing with the configured cost and pepper: a seam the race tests hold still. */
 export interface Passwords {
