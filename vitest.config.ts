@@ -3,6 +3,21 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { testSigningKeys } from './test/setup/keys.ts';
 
+const AUDIT_TEST_QUEUE = 'userauth-audit-test';
+/** The consumer of the test queue: keeps each message it receives and lists them on fetch. */
+const AUDIT_SINK_SCRIPT = `
+const received = [];
+export default {
+  queue(batch) {
+    for (const m of batch.messages) received.push({ queue: batch.queue, id: m.id, attempts: m.attempts, body: m.body });
+    batch.ackAll();
+  },
+  fetch() {
+    return Response.json(received);
+  },
+};
+`;
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url)));
   const keys = await testSigningKeys();
@@ -24,6 +39,20 @@ export default defineConfig(async () => {
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
             FUZZ_SEED: process.env.FUZZ_SEED ?? '',
           },
+          // The audit export's proof of delivery (test/routes/audit-queue.test.ts): a real local queue
+          // whose producer the tests bind as AUDIT_QUEUE per request (under another name here, so no
+          // other test exports), consumed by the auxiliary worker below, never by this worker.
+          queueProducers: { TEST_AUDIT_QUEUE: { queueName: AUDIT_TEST_QUEUE } },
+          serviceBindings: { TEST_AUDIT_SINK: 'audit-sink' },
+          workers: [
+            {
+              name: 'audit-sink',
+              modules: true,
+              compatibilityDate: '2026-10-20',
+              queueConsumers: { [AUDIT_TEST_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 0 } },
+              script: AUDIT_SINK_SCRIPT,
+            },
+          ],
         },
       }),
     ],

@@ -16,11 +16,17 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { ROLES, type Role, sessions } from '../src/db/schema';
+import { UUID_PATTERN, uuidv7Bound } from '../src/lib/ids';
 import { USERNAME_PATTERN } from '../src/lib/text';
 import { liveSession } from '../src/policy/live-session';
 import { REVOKED_SESSION_PREFIX, type RevocationReason, revocationRecord, revocationTtl } from '../src/services/revocation';
 
 export { ROLES, USERNAME_PATTERN };
+
+/** What `audit --event` accepts: an area and an action, lower case (`login.failed`). */
+export const EVENT_PATTERN = /^[a-z_]+\.[a-z_]+$/;
+/** Longest `--event`; the recorded names are far shorter. */
+export const MAX_EVENT_LENGTH = 64;
 export type { RevocationReason, Role };
 
 /** Longest find-user text; longer would only ever match nothing. */
@@ -88,6 +94,21 @@ export interface RoleCountRow {
   role: Role;
   users: number;
 }
+/** One audit event as `audit` prints it: usernames joined where the user still exists. */
+export interface AuditRow {
+  id: string;
+  at: number;
+  event: string;
+  actor_uuid: string | null;
+  /** The actor's username; null when there is no actor or the user is gone. */
+  actor: string | null;
+  subject_uuid: string | null;
+  subject: string | null;
+  ip: string | null;
+  country: string | null;
+  /** JSON text. */
+  detail: string | null;
+}
 export interface StatsRow {
   users: number;
   disabled: number;
@@ -101,6 +122,55 @@ export function parseUsername(value: unknown): string {
     throw new AdminInputError(`Not a username: ${JSON.stringify(value ?? '')} (3-32 characters of A-Z a-z 0-9 _ . -)`);
   }
   return value;
+}
+
+/**
+ * `audit --event`: a name such as `login.failed`. Unknown names are not refused (older events
+ * may carry names the code no longer writes); they just match nothing.
+ */
+export function parseEvent(value: unknown): string {
+  if (typeof value !== 'string' || value.length > MAX_EVENT_LENGTH || !EVENT_PATTERN.test(value)) {
+    throw new AdminInputError(`Not an event name: ${JSON.stringify(value ?? '')} (lower-case letters and _ around one dot, e.g. login.failed)`);
+  }
+  return value;
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const SINCE_EXAMPLES = 'e.g. 2026-01-31, 2026-01-31T09:30Z or 2026-01-31T09:30:00+01:00';
+
+/**
+ * `audit --since`: an ISO 8601 date (midnight UTC) or date and time with `Z` or an offset, as
+ * milliseconds since 1970. Anything else is refused rather than guessed: no local times (which
+ * zone?), no "yesterday", no 2026-02-30.
+ */
+export function parseSince(value: unknown): number {
+  const m = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  if (!m) throw new AdminInputError(`--since takes an ISO date, not ${JSON.stringify(value ?? '')} (${SINCE_EXAMPLES})`);
+  const [, y, mo, d, hh, mi, sec, fraction = '', zone] = m;
+  if (hh !== undefined && zone === undefined) {
+    throw new AdminInputError(`--since ${JSON.stringify(value)} has no time zone: add Z or an offset such as +01:00 (${SINCE_EXAMPLES})`);
+  }
+  const [year, month, day, hour, minute, second] = [y, mo, d, hh, mi, sec].map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  let offset = 0;
+  if (zone && zone !== 'Z') {
+    const [oh, om] = zone.slice(1).split(':').map(Number) as [number, number];
+    if (oh > 23 || om > 59) throw new AdminInputError(`--since ${JSON.stringify(value)}: no such offset (${SINCE_EXAMPLES})`);
+    offset = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    throw new AdminInputError(`--since ${JSON.stringify(value)}: no such date or time (${SINCE_EXAMPLES})`);
+  }
+  // Date.UTC reads years 0-99 as 19xx: those are before 1970 either way, and refused below.
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, '0'))) - offset;
+  if (year < 1970 || ms < 0) throw new AdminInputError(`--since ${JSON.stringify(value)} is before 1970, before any event`);
+  return ms;
+}
+
+/** `audit --user`: a username, or a user's uuid (the events of an erased user keep only that). */
+export function parseAuditUser(value: unknown): { username: string } | { uuid: string } {
+  if (typeof value === 'string' && UUID_PATTERN.test(value.toLowerCase())) return { uuid: value.toLowerCase() };
+  return { username: parseUsername(value) };
 }
 
 const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
@@ -235,6 +305,46 @@ export function findUserSql(value: unknown): Batch<[UserListRow[]]> {
   const t = text(lowered);
   const where = `instr(username_key, ${t}) > 0 OR instr(email_key, ${t}) > 0 OR instr(${foldedFor(`name || ' ' || surname`, lowered)}, ${t}) > 0`;
   return batch([`SELECT ${USER_COLUMNS} FROM users WHERE ${where} ORDER BY uuid DESC LIMIT ${int(LIST_LIMIT)}`]);
+}
+
+/** What `audit` filters on; each is validated, and absent means no filter. */
+export interface AuditFilters {
+  user?: unknown;
+  event?: unknown;
+  since?: unknown;
+}
+
+/**
+ * audit: the newest events first, at most LIST_LIMIT, with the usernames of actor and subject
+ * joined where those users still exist. Results: [the events, the user --user names (empty
+ * when there is none, and always empty without --user)].
+ *
+ * Each filter keeps the query an index range read from its newest end, so it costs the rows it
+ * returns however many events there are: `--user` on (subject_uuid, id) (the events about the
+ * user, as GET /audit?user= does), `--event` on (event, id), and `--since` as a lower bound on
+ * the id, made from the time (UUIDv7: the first 48 bits are the milliseconds).
+ */
+export function auditSql(filters: AuditFilters = {}): Batch<[AuditRow[], UserRefRow[]]> {
+  const where: string[] = [];
+  let lookup = 'SELECT uuid, username FROM users WHERE 0';
+  if (filters.user !== undefined) {
+    const user = parseAuditUser(filters.user);
+    if ('uuid' in user) {
+      where.push(`e.subject_uuid = ${text(user.uuid)}`);
+      lookup = `SELECT uuid, username FROM users WHERE uuid = ${text(user.uuid)}`;
+    } else {
+      where.push(`e.subject_uuid = ${userUuidByName(user.username)}`);
+      lookup = `SELECT uuid, username FROM users WHERE username_key = ${text(user.username.toLowerCase())}`;
+    }
+  }
+  if (filters.event !== undefined) where.push(`e.event = ${text(parseEvent(filters.event))}`);
+  if (filters.since !== undefined) where.push(`e.id >= ${text(uuidv7Bound(parseSince(filters.since), 'low'))}`);
+  const columns = 'e.id, e.at, e.event, e.actor_uuid, a.username AS actor, e.subject_uuid, s.username AS subject, e.ip, e.country, e.detail';
+  const joins = 'LEFT JOIN users a ON a.uuid = e.actor_uuid LEFT JOIN users s ON s.uuid = e.subject_uuid';
+  return batch([
+    `SELECT ${columns} FROM audit_events e ${joins}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id DESC LIMIT ${int(LIST_LIMIT)}`,
+    lookup,
+  ]);
 }
 
 /** stats. Results: [users per role, one row of counts]. */

@@ -7,13 +7,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine, type Where } from './admin-args';
 import * as sql from './admin-sql';
 import { escapeForTerminal } from '../src/lib/terminal';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
-type Where = '--local' | '--remote';
 interface Config {
   accessTokenTtl: number;
   bucket: string | undefined;
@@ -28,6 +28,10 @@ const USAGE = `Usage: npm run admin -- <command> [args] [--local | --remote]
   delete-user <username>        erase the user, their photos in R2 and everything in D1
   revoke-sessions <username>    log the user out everywhere
   stats                         counts of users, sessions, logins and pending photos
+  audit [--user <username>] [--event <name>] [--since <date>]
+                                the newest ${sql.LIST_LIMIT} audit events: about the user (a username,
+                                or the uuid of an erased one), of one kind (login.failed), since
+                                an ISO date (2026-01-31, 2026-01-31T09:30Z)
 
 --local (the default) uses the state of \`npm start\` under .wrangler/; --remote the deployed one.`;
 
@@ -122,6 +126,23 @@ const clean = (v: unknown) => escapeForTerminal(String(v ?? ''));
 const when = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Rows as an aligned table, every cell through clean(); `noun` names them in the footer. */
+function printTable<T extends Record<string, unknown>>(table: T[], noun: string, limitNote: string): void {
+  const first = table[0];
+  if (!first) return console.log(`No ${noun}s.`);
+  const cols = Object.keys(first) as (keyof T & string)[];
+  const width = cols.map((c) => Math.max(c.length, ...table.map((r) => clean(r[c]).length)));
+  const line = (cells: unknown[]) =>
+    cells
+      .map((c, i) => clean(c).padEnd(width[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  console.log(line(cols));
+  console.log(line(width.map((w) => '-'.repeat(w))));
+  for (const r of table) console.log(line(cols.map((c) => r[c])));
+  console.log(`(${plural(table.length, noun)}${table.length === sql.LIST_LIMIT ? `, ${limitNote} ${sql.LIST_LIMIT} only` : ''})`);
+}
+
 function printUsers(rows: sql.UserListRow[]): void {
   const table = rows.map((u) => ({
     uuid: u.uuid,
@@ -133,19 +154,24 @@ function printUsers(rows: sql.UserListRow[]): void {
     created: when(u.created_at),
     last_login: when(u.last_login_at),
   }));
-  const first = table[0];
-  if (!first) return console.log('No users.');
-  const cols = Object.keys(first) as (keyof typeof first)[];
-  const width = cols.map((c) => Math.max(c.length, ...table.map((r) => clean(r[c]).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => clean(c).padEnd(width[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  console.log(line(cols));
-  console.log(line(width.map((w) => '-'.repeat(w))));
-  for (const r of table) console.log(line(cols.map((c) => r[c])));
-  console.log(`(${plural(table.length, 'user')}${table.length === sql.LIST_LIMIT ? `, the first ${sql.LIST_LIMIT} only` : ''})`);
+  printTable(table, 'user', 'the first');
+}
+
+function audit(options: sql.AuditFilters, where: Where): void {
+  const [events, [user]] = d1(sql.auditSql(options), where);
+  const byName = options.user !== undefined && !('uuid' in sql.parseAuditUser(options.user));
+  if (byName && !user) throw new Failure(`No user named ${options.user}.`);
+  const table = events.map((e) => ({
+    time: when(e.at),
+    event: e.event,
+    // The username where the user still exists, else the uuid the event kept.
+    actor: e.actor ?? e.actor_uuid ?? '',
+    subject: e.subject ?? e.subject_uuid ?? '',
+    ip: e.ip ?? '',
+    country: e.country ?? '',
+    detail: e.detail ?? '',
+  }));
+  printTable(table, 'event', 'the newest');
 }
 
 function setRole(username: string, role: string, where: Where, cfg: Config): void {
@@ -209,23 +235,12 @@ function stats(where: Where): void {
   console.log(`pending photos   ${counts.pending_photos}`);
 }
 
-const ARITY: Record<string, number> = { 'make-admin': 1, 'set-role': 2, 'list-users': 0, 'find-user': 1, 'delete-user': 1, 'revoke-sessions': 1, stats: 0 };
-
 function main(argv: string[]): void {
-  // Options anywhere; after a bare `--` every word is an argument (find-user -- --text).
-  const end = argv.indexOf('--') === -1 ? argv.length : argv.indexOf('--');
-  const flags = argv.slice(0, end).filter((a) => a.startsWith('--'));
-  const [command, ...rest] = [...argv.slice(0, end).filter((a) => !a.startsWith('--')), ...argv.slice(end + 1)];
-  if (!command || flags.includes('--help')) return console.log(USAGE);
-  const unknown = flags.filter((f) => f !== '--local' && f !== '--remote');
-  if (unknown.length) throw new sql.AdminInputError(`Unknown option ${unknown[0]}`);
-  if (flags.includes('--local') && flags.includes('--remote')) throw new sql.AdminInputError('Give --local or --remote, not both');
-  const where: Where = flags.includes('--remote') ? '--remote' : '--local';
-  const arity = Object.hasOwn(ARITY, command) ? ARITY[command] : undefined;
-  if (arity === undefined) throw new sql.AdminInputError(`Unknown command ${JSON.stringify(command)}`);
-  if (rest.length !== arity) throw new sql.AdminInputError(`${command} takes ${plural(arity, 'argument')}, got ${rest.length}`);
-  // The arity check above guarantees these; the defaults only satisfy noUncheckedIndexedAccess.
-  const [first = '', second = ''] = rest;
+  const line = parseCommandLine(argv);
+  if (line.help) return console.log(USAGE);
+  const { command, args, where, options } = line;
+  // parseCommandLine checked the arity; the defaults only satisfy noUncheckedIndexedAccess.
+  const [first = '', second = ''] = args;
   const cfg = config();
   switch (command) {
     case 'make-admin':
@@ -242,6 +257,8 @@ function main(argv: string[]): void {
       return revokeAll(first, where, cfg);
     case 'stats':
       return stats(where);
+    case 'audit':
+      return audit(options, where);
   }
 }
 

@@ -7,8 +7,12 @@
 //   2. 100 accounts signed up through the API; the first is made admin in D1 (server stopped:
 //      its workerd holds the SQLite file);
 //   3. every account logs in once; the 100-user scenarios run;
-//   4. users seeded in D1 up to 100,000 rows (scripts/bench/seed.ts); the listing runs again.
-// Scenario ids for --only: list-100, me, logins, refresh, password, signup, list-100k, list-100k-deep.
+//   4. users seeded in D1 up to 100,000 rows (scripts/bench/seed.ts); the listing runs again;
+//   5. the audit events the API wrote so far deleted, exactly 100 seeded (the newest) and the
+//      audit listing measured; then seeded up to 1,000,000 (all older) and measured again.
+// Scenario ids for --only: list-100, me, logins, refresh, password, signup, list-100k, list-100k-deep,
+// audit-100, audit-100-deep, audit-100-user, audit-100-event, and the same four with audit-1m.
+// A phase whose scenarios are all left out by --only is skipped with its seeding.
 // The dev server comes from scripts/lib/dev-server.ts, shared with the enumeration timing.
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,10 +20,12 @@ import { createDevState, type DevServer, signingKeySecrets, startDevServer, wran
 import { measure, type Row, table } from './bench/load';
 import { benchServer } from './bench/processes';
 import { account, expect, pool, SCENARIOS, type Scenario, signIn } from './bench/scenarios';
-import { seedUsers } from './bench/seed';
+import { type EventPeople, seedEvents, seedUsers } from './bench/seed';
 
 const SMALL_USERS = 100;
 const LARGE_USERS = 100_000;
+const SMALL_EVENTS = 100;
+const LARGE_EVENTS = 1_000_000;
 
 const { values: opt } = parseArgs({
   options: {
@@ -85,6 +91,42 @@ try {
     server = await startDevServer(devOptions);
     bench = benchServer(server);
     for (const sc of large) await run(sc);
+    await server.stop();
+  }
+
+  const auditPhases = [
+    { size: SMALL_EVENTS, scenarios: selected.filter((s) => s.rows === 'audit-small') },
+    { size: LARGE_EVENTS, scenarios: selected.filter((s) => s.rows === 'audit-large') },
+  ].filter((p) => p.scenarios.length);
+  if (auditPhases.length) {
+    // The usernames are [a-z0-9] only (scenarios.ts), so they are safe inside the literals.
+    const uuidOf = (a: (typeof accounts)[number] | undefined) =>
+      state.d1<{ uuid: string }>(`SELECT uuid FROM users WHERE username_key = '${a?.username.toLowerCase()}'`)[0]?.uuid ?? '';
+    const [first = '', ...others] = state.d1<{ uuid: string }>('SELECT uuid FROM users').map((r) => r.uuid);
+    const people: EventPeople = { admin: uuidOf(accounts[0]), hot: uuidOf(accounts[1]), users: [first, ...others] };
+    const events = () => state.d1<{ n: number }>('SELECT count(*) AS n FROM audit_events')[0]?.n ?? 0;
+    const now = Date.now();
+    // What the API recorded during setup and the scenarios goes: the table holds only seeded events.
+    state.d1('DELETE FROM audit_events');
+    for (const phase of auditPhases) {
+      const t1 = Date.now();
+      seedEvents(state.dir, { from: events(), count: phase.size - events(), now, people, log });
+      const [counts] = state.d1<{ n: number; failed: number; hot: number }>(
+        `SELECT count(*) AS n, sum(event = 'login.failed') AS failed, sum(subject_uuid = '${people.hot}') AS hot FROM audit_events`,
+      );
+      if (counts?.n !== phase.size) throw new Error(`expected ${phase.size} audit events in D1, found ${counts?.n}`);
+      log(
+        `audit events in D1: ${counts.n} (${counts.failed} login.failed, ${counts.hot} about the filtered user), seeded in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+      );
+      // A cursor at the middle of the events (format of src/lib/pagination.ts encodeCursor).
+      const [middle] = state.d1<{ id: string }>(`SELECT id FROM audit_events ORDER BY id DESC LIMIT 1 OFFSET ${Math.floor(phase.size / 2)}`);
+      signedIn.auditCursor = Buffer.from(`k1:${middle?.id}`).toString('base64url');
+      signedIn.auditUser = people.hot;
+      server = await startDevServer(devOptions);
+      bench = benchServer(server);
+      for (const sc of phase.scenarios) await run(sc);
+      await server.stop();
+    }
   }
 } finally {
   await cleanUp();

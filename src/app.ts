@@ -8,6 +8,7 @@ import { requestId, withDeps } from './middleware/context';
 import { cors } from './middleware/cors';
 import { securityHeaders } from './middleware/security-headers';
 import { strictJson } from './middleware/strict-json';
+import { auditRouter } from './routes/audit/audit.index';
 import { docsRouter } from './routes/docs/docs.index';
 import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
@@ -20,7 +21,7 @@ import { usersRouter } from './routes/users/users.index';
 function apiRouter() {
   const api = new OpenAPIHono<AppEnv>();
   api.use('*', withDeps(), limitBody(), strictJson());
-  for (const group of [metaRouter, usersRouter, loginsRouter, sessionsRouter, photosRouter]) api.route('/', group);
+  for (const group of [metaRouter, usersRouter, loginsRouter, sessionsRouter, photosRouter, auditRouter]) api.route('/', group);
   api.onError(renderProblem);
   return api;
 }

@@ -41,6 +41,7 @@ const ConfigSchema = z.object({
   PASSWORD_BREACH_TIMEOUT_MS: int(100, 10_000, 2_000),
   PASSWORD_PEPPER: optionalSecret,
   PASSWORD_PEPPER_PREVIOUS: optionalSecret,
+  RETIRED_USERNAME_SECRET: optionalSecret,
   RECOGNIZER: z.enum(['manual', 'rekognition', 'http']).default('manual'),
   RECOGNIZER_URL: optionalSecret,
   RECOGNIZER_SECRET: optionalSecret,
@@ -61,6 +62,8 @@ const ConfigSchema = z.object({
     ),
   IP_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   MAX_SESSIONS_PER_USER: int(1, 100, 20),
+  AUDIT_RETENTION_DAYS: int(1, 3650, 400),
+  RETIRED_USERNAME_DAYS: int(0, 3650, 30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

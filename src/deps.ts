@@ -11,9 +11,13 @@ export interface Passwords {
   burn(password: string): Promise<void>;
 }
 
+/** What the audit export needs of the AUDIT_QUEUE producer (a Cloudflare Queues `Queue`). */
+export type AuditQueue = Pick<Queue, 'sendBatch'>;
+
 /**
  * Everything a use-case service may touch, handed over as one object: storage bindings, the
- * parsed configuration, the clock, the request's id and client, the limiters. Services take
+ * parsed configuration, the clock, the request's id and client, the limiters, the audit export
+ * queue and a way to run work after the response. Services take
  * `(deps, input)` and never see Hono, so the JSON routes, the pages and the cron call the same
  * functions. Built per request by src/middleware/context.ts; tests build their own.
  */
@@ -29,4 +33,11 @@ export interface Deps {
   /** Workers Rate Limiting bindings (src/services/ip-limits.ts); absent ones limit nothing. */
   limiters: { login?: RateLimit; signup?: RateLimit; photoUser?: RateLimit; photoIp?: RateLimit; health?: RateLimit };
   passwords: Passwords;
+  /** The optional AUDIT_QUEUE producer (Cloudflare Queues): every audit event is also sent there (services/audit/export.ts). */
+  auditQueue?: AuditQueue;
+  /**
+   * Runs `work` after the response (the request's `waitUntil`): nothing awaits it, so it must
+   * catch its own errors. Tests collect it and await it (`testDeps().settle()`).
+   */
+  defer: (work: Promise<unknown>) => void;
 }

@@ -11,6 +11,7 @@ export interface Secrets {
   JWT_PREVIOUS_PUBLIC_KEY?: string;
   PASSWORD_PEPPER?: string;
   PASSWORD_PEPPER_PREVIOUS?: string;
+  RETIRED_USERNAME_SECRET?: string;
   RECOGNIZER_SECRET?: string;
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
@@ -25,7 +26,16 @@ export interface OptionalVars {
   PASSWORD_BREACH_TIMEOUT_MS?: string;
 }
 
-export type Bindings = Env & Secrets & OptionalVars;
+/**
+ * Bindings wrangler.toml documents commented out, so `wrangler types` does not see them; present
+ * only where the deployment enables them.
+ */
+export interface OptionalBindings {
+  /** Cloudflare Queues producer: every audit event is also sent there for a SIEM. */
+  AUDIT_QUEUE?: Queue;
+}
+
+export type Bindings = Env & Secrets & OptionalVars & OptionalBindings;
 
 export interface Variables {
   requestId: string;

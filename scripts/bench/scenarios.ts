@@ -34,7 +34,7 @@ export interface EncodedRequest {
   body?: string;
 }
 
-/** What the scenarios share: tokens from signIn(), and the cursor set before the large listings. */
+/** What the scenarios share: tokens from signIn(), and the cursors set before the large listings. */
 export interface BenchState {
   usernames: string[];
   access: string[];
@@ -42,12 +42,20 @@ export interface BenchState {
   /** Single-use refresh tokens: the refresh scenario takes one and puts back its successor. */
   refresh: string[];
   middleCursor?: string;
+  /** GET /audit: the user most events are about (the seed's `hot`), and a cursor at the middle of the events. */
+  auditUser?: string;
+  auditCursor?: string;
 }
+
+/**
+ * Which data a scenario needs: 'small' runs on 100 users, 'large' after the seed to 100,000,
+ * 'audit-small' on exactly 100 seeded audit events, 'audit-large' on 1,000,000.
+ */
+export type Rows = 'small' | 'large' | 'audit-small' | 'audit-large';
 
 export interface Scenario {
   id: string;
-  /** Which table size it needs: 'small' runs on 100 users, 'large' after the seed to 100,000. */
-  rows: 'small' | 'large';
+  rows: Rows;
   name: string;
   request(state: BenchState): BenchRequest;
   /** Whether a response counts as a success (default: any 2xx). */
@@ -137,6 +145,42 @@ export async function signIn(base: string, accounts: readonly Account[]): Promis
 
 const ok = (status: number) => status >= 200 && status < 300;
 
+/** A full page of the audit trail: 200 with `limit` items (the seed makes every measured page full). */
+const fullPage = (limit: number) => (status: number, body: string) => {
+  if (status !== 200) return false;
+  try {
+    return (JSON.parse(body) as { items?: unknown[] }).items?.length === limit;
+  } catch {
+    return false;
+  }
+};
+
+/** The four GET /audit pages, on `rows` (100 or 1,000,000 events). */
+const auditScenarios = (id: string, rows: 'audit-small' | 'audit-large', events: string): Scenario[] => [
+  { id, rows, name: `GET /audit?limit=20 (admin), ${events}`, request: (s) => ({ path: '/audit?limit=20', headers: bearer(s.admin) }), check: fullPage(20) },
+  {
+    id: `${id}-deep`,
+    rows,
+    name: `GET /audit?limit=20&cursor=(middle) (admin), ${events}`,
+    request: (s) => ({ path: `/audit?limit=20&cursor=${s.auditCursor}`, headers: bearer(s.admin) }),
+    check: fullPage(20),
+  },
+  {
+    id: `${id}-user`,
+    rows,
+    name: `GET /audit?limit=20&user=… (admin), ${events}`,
+    request: (s) => ({ path: `/audit?limit=20&user=${s.auditUser}`, headers: bearer(s.admin) }),
+    check: fullPage(20),
+  },
+  {
+    id: `${id}-event`,
+    rows,
+    name: `GET /audit?limit=20&event=login.failed (admin), ${events}`,
+    request: (s) => ({ path: '/audit?limit=20&event=login.failed', headers: bearer(s.admin) }),
+    check: fullPage(20),
+  },
+];
+
 /** Scenarios by id, in the order they run; `rows` says which table size they need. */
 export const SCENARIOS: Scenario[] = (
   [
@@ -188,5 +232,7 @@ export const SCENARIOS: Scenario[] = (
       name: 'GET /user?limit=20&cursor=(middle) (admin), 100,000 users',
       request: (s) => ({ path: `/user?limit=20&cursor=${s.middleCursor}`, headers: bearer(s.admin) }),
     },
+    ...auditScenarios('audit-100', 'audit-small', '100 events'),
+    ...auditScenarios('audit-1m', 'audit-large', '1,000,000 events'),
   ] satisfies (Omit<Scenario, 'check'> & Partial<Pick<Scenario, 'check'>>)[]
 ).map((s) => ({ check: ok, ...s }));

@@ -1,19 +1,23 @@
-// Realistic user rows written straight into the local D1 (`wrangler d1 execute --file`), for
-// the admin listing at 100,000 rows: signing 100,000 users up through the API would take
-// PBKDF2 × 100,000 ≈ 2 hours of CPU on this machine.
+// Realistic user and audit-event rows written straight into the local D1 (`wrangler d1 execute
+// --file`), for the admin listings at 100,000 users and 1,000,000 events: signing 100,000 users
+// up through the API would take PBKDF2 × 100,000 ≈ 2 hours of CPU on this machine, and a million
+// logins ten times that.
 //
 // D1 limits respected: one SQL statement is at most 100 KB, so rows go in multi-row INSERTs
-// cut below that; each file holds FILE_ROWS rows and is one `wrangler d1 execute` run.
+// cut below that; each file holds FILE_ROWS (users) or EVENT_FILE_ROWS (events) rows and is one
+// `wrangler d1 execute` run.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Role } from '../../src/db/schema';
+import type { AuditEventName, Role } from '../../src/db/schema';
 import { wrangler } from '../lib/dev-server';
 
 const MAX_STATEMENT_BYTES = 90_000; // D1: 100 KB per statement; a margin for the INSERT prefix
 const FILE_ROWS = 25_000;
-const YEAR_MS = 365 * 86_400_000;
+const EVENT_FILE_ROWS = 100_000;
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365 * DAY_MS;
 
 const FIRST = [
   'Ada',
@@ -122,11 +126,11 @@ export function seedUser(i: number, now: number, tag: string): SeedUser {
   };
 }
 
-/** INSERT statements for `rows`, each below MAX_STATEMENT_BYTES. */
-export function insertStatements(rows: readonly SeedUser[]): string[] {
+/** INSERT statements for `rows` (all with the columns of the first), each below MAX_STATEMENT_BYTES. */
+export function insertStatements(rows: readonly Record<string, Value>[], table = 'users'): string[] {
   if (!rows[0]) return [];
   const columns = Object.keys(rows[0]);
-  const prefix = `INSERT INTO users (${columns.join(', ')}) VALUES\n`;
+  const prefix = `INSERT INTO ${table} (${columns.join(', ')}) VALUES\n`;
   const statements: string[] = [];
   let values: string[] = [];
   let bytes = prefix.length;
@@ -166,4 +170,146 @@ export function seedUsers(persist: string, count: number, { now = Date.now(), lo
     rmSync(work, { recursive: true, force: true });
   }
   return uuids.sort();
+}
+
+// Audit events (audit_events, src/db/schema.ts): a year of a busy service's security events.
+
+/** Time between two seeded events: 1,000,000 of them span 399 days, inside the default 400-day retention. */
+export const EVENT_SPACING_MS = Math.floor((399 * DAY_MS) / 1_000_000);
+
+/** An `audit_events` row as the worker writes it (src/services/audit/events.ts). */
+export interface SeedEvent {
+  [column: string]: Value;
+  id: string;
+  at: number;
+  event: AuditEventName;
+  actor_uuid: string | null;
+  subject_uuid: string | null;
+}
+
+/** Whom the seeded events are about. */
+export interface EventPeople {
+  /**
+   * An account that had a bad week: among the newest HOT_EVENTS events every third login, logout
+   * or password event is about it (a guessing attack, then a password change), and among the
+   * older ones one in 1,000, so its filtered page (GET /audit?user=) is full at 100 events as at
+   * 1,000,000 (28 and about 1,300 events about it).
+   */
+  hot: string;
+  /** The admin who reviews photos and changes roles. */
+  admin: string;
+  /** Everyone else (the users in D1). */
+  users: readonly [string, ...string[]];
+}
+
+/**
+ * Share of each kind in every 100 consecutive events (the row's kind is (37 × i) mod 100, so
+ * kinds interleave in time): logins dominate, a quarter of them failing (guessing), then
+ * logouts, sign-ups, password changes and the rarer admin actions.
+ */
+const KINDS: readonly [below: number, kind: AuditEventName][] = [
+  [40, 'login.succeeded'],
+  [65, 'login.failed'],
+  [77, 'session.revoked'],
+  [83, 'user.signed_up'],
+  [87, 'password.changed'],
+  [91, 'photo.reviewed'],
+  [94, 'user.role_changed'],
+  [96, 'user.disabled'],
+  [97, 'user.enabled'],
+  [98, 'session.reuse_detected'],
+  [100, 'user.deleted'],
+];
+const HOT_EVENTS = 1000;
+const ABOUT_HOT: ReadonlySet<AuditEventName> = new Set(['login.succeeded', 'login.failed', 'session.revoked', 'password.changed']);
+const BY_ADMIN: ReadonlySet<AuditEventName> = new Set(['photo.reviewed', 'user.role_changed', 'user.disabled', 'user.enabled']);
+const ANONYMOUS: ReadonlySet<AuditEventName> = new Set(['login.failed', 'session.reuse_detected']);
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Safari/605.1.15',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+  'Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Mobile Safari/537.36',
+  'userauth-ios/4.2.1 (iPhone16,2; iOS 18.5)',
+  'python-requests/2.32.4',
+] as const;
+const COUNTRIES = ['PT', 'KE', 'JP', 'CA', 'DE', 'PE', 'IN', 'AU', 'US', 'BR', 'GB', null] as const;
+const CLIENTS = ['userauth', 'userauth', 'userauth', 'userauth', 'partner-portal'] as const;
+const FAILURES = ['bad_password', 'bad_password', 'bad_password', 'throttled', 'disabled', 'second_factor'] as const;
+
+/** The detail JSON the worker would write for this kind (non-secret context only). */
+function eventDetail(kind: AuditEventName, i: number, at: number): string | null {
+  switch (kind) {
+    case 'login.succeeded':
+    case 'session.reuse_detected':
+      return JSON.stringify({ session: uuidv7(at) });
+    case 'login.failed':
+      return JSON.stringify({ reason: pick(FAILURES, i) });
+    case 'session.revoked':
+      return JSON.stringify(i % 5 === 0 ? { reason: 'logout_everywhere', sessions: 1 + (i % 7) } : { reason: 'logout', session: uuidv7(at - 3_600_000) });
+    case 'password.changed':
+      return JSON.stringify({ sessions_revoked: i % 4 });
+    case 'photo.reviewed':
+      return JSON.stringify({ photo: uuidv7(at - 60_000), decision: i % 3 ? 'accepted' : 'rejected' });
+    case 'user.role_changed':
+      return JSON.stringify(i % 2 ? { from: 'normal', to: 'celebrity' } : { from: 'celebrity', to: 'normal' });
+    default:
+      return null;
+  }
+}
+
+/**
+ * Event `i` of the seed: `i` = 0 is the newest, at `now`, and each next one EVENT_SPACING_MS
+ * older, so seeding 0–99 and then 100–999,999 leaves the newest 100 where they were.
+ */
+export function seedEvent(i: number, now: number, people: EventPeople): SeedEvent {
+  const at = now - i * EVENT_SPACING_MS;
+  const k = (37 * i) % 100;
+  const kind = KINDS.find(([below]) => k < below)?.[1] ?? 'login.succeeded';
+  const erased = kind === 'user.deleted';
+  // Erasure strips what identifies the person; the uuid stays, with no user row behind it.
+  const aboutHot = ABOUT_HOT.has(kind) && i % (i < HOT_EVENTS ? 3 : 1000) === 0;
+  const subject = erased ? uuidv7(at - YEAR_MS) : aboutHot ? people.hot : pick(people.users, (i * 7919) % 1_000_003);
+  const attacker = kind === 'login.failed' && i % 2 === 0;
+  return {
+    id: uuidv7(at),
+    at,
+    event: kind,
+    actor_uuid: BY_ADMIN.has(kind) ? people.admin : ANONYMOUS.has(kind) ? null : subject,
+    subject_uuid: subject,
+    ip: erased
+      ? null
+      : attacker
+        ? `203.0.113.${i % 7}`
+        : i % 6 === 0
+          ? `2001:db8:${(i % 4093).toString(16)}::${(i % 251).toString(16)}`
+          : `198.51.100.${i % 254}`,
+    user_agent: erased ? null : attacker ? 'python-requests/2.32.4' : pick(AGENTS, i),
+    country: erased ? null : pick(COUNTRIES, i),
+    client_id: pick(CLIENTS, i),
+    detail: eventDetail(kind, i, at),
+  };
+}
+
+/**
+ * Adds events `from` … `from + count - 1` to the local D1 in `persist` (the dev server must be
+ * stopped), `from` = 0 being the newest.
+ */
+export function seedEvents(
+  persist: string,
+  { from, count, now, people, log = (_msg: string) => {} }: { from: number; count: number; now: number; people: EventPeople; log?: (msg: string) => void },
+): void {
+  const work = mkdtempSync(join(tmpdir(), 'bench-seed-'));
+  try {
+    for (let start = from; start < from + count; start += EVENT_FILE_ROWS) {
+      const rows: SeedEvent[] = [];
+      for (let i = start; i < Math.min(from + count, start + EVENT_FILE_ROWS); i++) rows.push(seedEvent(i, now, people));
+      const file = join(work, `events-${start}.sql`);
+      writeFileSync(file, insertStatements(rows, 'audit_events').join('\n'));
+      wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', file, '--yes']);
+      log(`seeded ${start - from + rows.length} / ${count} audit events`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -155,6 +155,60 @@ export const loginThrottle = sqliteTable(
   (t) => [index('login_throttle_updated_at_idx').on(t.updatedAt)],
 );
 
+/**
+ * The audit trail: one row per security event, written in the same D1 batch as the change it
+ * records (src/services/audit/). No foreign keys: events outlive the user (erasure strips their
+ * IP and user agent). Ids are UUIDv7, so `since`/`until` become id bounds and every listing is a
+ * keyset range over the primary key or one of the indexes.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    at: integer('at').notNull(),
+    event: text('event').notNull(),
+    actorUuid: text('actor_uuid'),
+    subjectUuid: text('subject_uuid'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    country: text('country'),
+    clientId: text('client_id'),
+    /** JSON object of non-secret context (old and new role, why a login failed, how many sessions). */
+    detail: text('detail'),
+  },
+  (t) => [index('audit_events_subject_idx').on(t.subjectUuid, t.id), index('audit_events_event_idx').on(t.event, t.id)],
+);
+
+/**
+ * Usernames of erased users, retired for RETIRED_USERNAME_DAYS so nobody takes over a name
+ * others still associate with them. Only an HMAC of the name's key is stored (keyed with a
+ * secret), so the table does not list who left.
+ */
+export const retiredUsernames = sqliteTable(
+  'retired_usernames',
+  {
+    keyHash: text('key_hash').primaryKey(),
+    retiredUntil: integer('retired_until').notNull(),
+  },
+  (t) => [index('retired_usernames_until_idx').on(t.retiredUntil)],
+);
+
+/** Every kind of event the trail records (SPEC "Audit trail"); the README lists them. */
+export const AUDIT_EVENTS = [
+  'user.signed_up',
+  'login.succeeded',
+  'login.failed',
+  'session.reuse_detected',
+  'session.revoked',
+  'password.changed',
+  'user.role_changed',
+  'user.disabled',
+  'user.enabled',
+  'user.deleted',
+  'photo.reviewed',
+] as const;
+export type AuditEventName = (typeof AUDIT_EVENTS)[number];
+export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 /** A user without the password hash: what every read selects except the password checks. */
 export type User = Omit<UserRow, 'passwordHash'>;

@@ -32,3 +32,14 @@ export function uuidv7(now = Date.now()): string {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The lowest or highest UUIDv7 of a millisecond: ids sort by their 48-bit time prefix, so a time
+ * range is an id range (`since` → `id >= low`, `until` → `id <= high`), an index range scan.
+ */
+export function uuidv7Bound(ms: number, end: 'low' | 'high'): string {
+  const t = Math.max(0, Math.min(Math.floor(ms), 0xffffffffffff))
+    .toString(16)
+    .padStart(12, '0');
+  return end === 'low' ? `${t.slice(0, 8)}-${t.slice(8)}-0000-0000-000000000000` : `${t.slice(0, 8)}-${t.slice(8)}-ffff-ffff-ffffffffffff`;
+}

@@ -15,6 +15,18 @@ export const requestId = () =>
     await next();
   });
 
+/**
+ * The request's ExecutionContext, for `Deps.defer` (its `waitUntil`). Workers always give one;
+ * `app.request()` in Node gives none, and then deferred work runs without anything waiting for it.
+ */
+const executionCtxOf = (c: Context<AppEnv>) => {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+};
+
 /** The services' dependencies for this request: the one place where Hono's context meets them. */
 export function depsFor(c: Context<AppEnv>): Deps {
   const config = loadConfig(c.env);
@@ -39,6 +51,9 @@ export function depsFor(c: Context<AppEnv>): Deps {
       verify: (password, stored) => verifyPassword(password, stored, params),
       burn: (password) => burnPasswordWork(password, params),
     },
+    // Only where the deployment binds it (wrangler.toml has it commented out; typed in env.ts).
+    auditQueue: c.env.AUDIT_QUEUE,
+    defer: (work) => executionCtxOf(c)?.waitUntil(work),
   };
 }
 

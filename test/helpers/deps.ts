@@ -7,14 +7,21 @@ import type { Deps } from '../../src/deps';
 
 export const TEST_CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'unit-test', country: 'NL' };
 
+export interface TestDeps extends Deps {
+  /** Awaits the work the services handed to `defer` (what `waitUntil` runs after the response); rejects if any of it did. */
+  settle(): Promise<void>;
+}
+
 /**
  * The services' dependencies over the test run's real D1, KV and R2, as the worker builds
  * them per request (src/middleware/context.ts), with a fixed clock and client when given.
+ * No audit queue unless given; deferred work is collected for `settle()`.
  */
-export function testDeps(overrides: Partial<Deps> & { at?: number } = {}): Deps {
+export function testDeps(overrides: Partial<Deps> & { at?: number } = {}): TestDeps {
   const config = overrides.config ?? loadConfig(env);
   const params = { iterations: config.PASSWORD_ITERATIONS, pepper: config.PASSWORD_PEPPER, previousPepper: config.PASSWORD_PEPPER_PREVIOUS };
   const { at, ...rest } = overrides;
+  const deferred: Promise<unknown>[] = [];
   return {
     db: getDb(env.DB),
     kv: env.REVOCATIONS,
@@ -29,6 +36,13 @@ export function testDeps(overrides: Partial<Deps> & { at?: number } = {}): Deps 
       verify: (p, stored) => verifyPassword(p, stored, params),
       burn: (p) => burnPasswordWork(p, params),
     },
+    defer: (work) => {
+      deferred.push(work);
+    },
     ...rest,
+    settle: async () => {
+      // Deferred work may defer more: wait until nothing is left.
+      while (deferred.length > 0) await Promise.all(deferred.splice(0));
+    },
   };
 }

@@ -81,6 +81,8 @@ const CASES: Case[] = [
   { op: 'GET /docs', budget: 0, send: () => ({ path: '/docs' }) },
   { op: 'GET /redocs', budget: 0, send: () => ({ path: '/redocs' }) },
   { op: 'GET /roles', budget: 1, send: () => ({ path: '/roles', token: user.access }) },
+  { op: 'GET /audit', budget: 1, send: () => ({ path: '/audit?limit=5&event=login.succeeded', token: admin.access }) },
+  { op: 'GET /user/me/security-events', budget: 1, send: () => ({ path: '/user/me/security-events', token: user.access }) },
 
   // Sign-up and the token endpoint.
   {

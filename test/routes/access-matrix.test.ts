@@ -109,6 +109,8 @@ const ROWS: Row[] = [
     after: async (w, { ok }) => expect(await userExists(w.self.uuid)).toBe(!ok),
   },
   { op: 'GET /roles', url: () => '/roles', expected: ANY(200) },
+  { op: 'GET /audit', url: (w) => `/audit?user=${w.self.uuid}`, expected: ADMIN_ONLY },
+  { op: 'GET /user/me/security-events', url: () => '/user/me/security-events', expected: ANY(200) },
 
   // Login records.
   { op: 'GET /user/me/logins', url: () => '/user/me/logins', expected: ANY(200) },

@@ -74,6 +74,8 @@ const CASES: Case[] = [
   { op: 'GET /docs', send: () => ({ path: '/docs' }) },
   { op: 'GET /redocs', send: () => ({ path: '/redocs' }) },
   { op: 'GET /roles', send: () => ({ path: '/roles', token: user.access }) },
+  { op: 'GET /audit', send: () => ({ path: '/audit', token: admin.access }) },
+  { op: 'GET /user/me/security-events', send: () => ({ path: '/user/me/security-events', token: user.access }) },
   {
     op: 'POST /user',
     send: () => {

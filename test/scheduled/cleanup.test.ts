@@ -1,8 +1,10 @@
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { getDb } from '../../src/db/client';
 import worker from '../../src/index';
-import { CLEANUP_BATCH } from '../../src/services/cleanup';
+import { CLEANUP_BATCH, CLEANUP_MAX_ROUNDS, cleanupStatements } from '../../src/services/cleanup';
 import { FORGET_AFTER_MS } from '../../src/services/throttle';
 import { get, post } from '../helpers/api';
 import { createUser, login } from '../helpers/factories';
@@ -12,13 +14,20 @@ import { insertThrottleRow } from '../helpers/throttle';
 
 const ACCESS_TTL_MS = Number(env.ACCESS_TOKEN_TTL_SECONDS) * 1000;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const RETENTION_MS = Number(env.AUDIT_RETENTION_DAYS) * DAY;
 
 /** Runs the scheduled handler once and returns what it logged. */
 async function runCron(): Promise<Record<string, unknown>> {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-  await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '23 * * * *' }), env);
-  const lines = log.mock.calls.map((args) => JSON.parse(String(args[0])) as Record<string, unknown>);
-  return lines.find((l) => l.event === 'cleanup')!;
+  try {
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '23 * * * *' }), env);
+    const lines = log.mock.calls.map((args) => JSON.parse(String(args[0])) as Record<string, unknown>);
+    return lines.find((l) => l.event === 'cleanup')!;
+  } finally {
+    // Restored each run, so a second run in one test reads only its own line.
+    log.mockRestore();
+  }
 }
 
 async function insertSession(userUuid: string, times: { expiresAt: number; revokedAt?: number }): Promise<string> {
@@ -32,6 +41,45 @@ async function insertSession(userUuid: string, times: { expiresAt: number; revok
   ]);
   return id;
 }
+
+/**
+ * A UUIDv7 of exactly `ms` (src/lib/ids.ts never goes back in time within an isolate, so it
+ * cannot make the old ids these tests need): 48 bits of time, version 7, variant, random bits.
+ */
+function idAt(ms: number): string {
+  const hex = [...crypto.getRandomValues(new Uint8Array(10))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const t = ms.toString(16).padStart(12, '0');
+  return `${t.slice(0, 8)}-${t.slice(8)}-7${hex.slice(0, 3)}-${'89ab'[Number.parseInt(hex[3]!, 16) % 4]}${hex.slice(4, 7)}-${hex.slice(7, 19)}`;
+}
+
+/** One audit event made at `ms` (a UUIDv7 of that time, as the worker writes them), about `subject`. */
+async function insertEvent(subject: string, ms: number): Promise<string> {
+  const id = idAt(ms);
+  await env.DB.prepare('insert into audit_events (id, at, event, subject_uuid, detail) values (?, ?, ?, ?, ?)')
+    .bind(id, ms, 'login.failed', subject, '{"reason":"bad_password"}')
+    .run();
+  return id;
+}
+
+/**
+ * `count` audit events about `subject`, one a millisecond going back from `newest`, in one
+ * statement: ids made in SQL the way uuidv7() lays them out (48 bits of time, version 7, a
+ * counter, variant, then bits that keep them unique).
+ */
+async function insertEvents(subject: string, count: number, newest: number): Promise<void> {
+  await env.DB.prepare(
+    `with recursive n(i) as (select 0 union all select i + 1 from n where i < ?1 - 1),
+     t(i, ms, h) as (select i, ?2 - i, printf('%012x', ?2 - i) from n)
+     insert into audit_events (id, at, event, subject_uuid)
+     select substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || printf('%03x', i % 4096) || '-8' || printf('%03x', i / 4096 % 4096) || '-' || printf('%012x', i),
+            ms, 'session.revoked', ?3 from t`,
+  )
+    .bind(count, newest, subject)
+    .run();
+}
+
+const eventIds = async (subject: string) =>
+  (await env.DB.prepare('select id from audit_events where subject_uuid = ? order by id').bind(subject).all<{ id: string }>()).results.map((r) => r.id);
 
 const sessionIds = async (userUuid: string) =>
   (await env.DB.prepare('select id from sessions where user_uuid = ?').bind(userUuid).all<{ id: string }>()).results.map((r) => r.id).sort();
@@ -101,5 +149,66 @@ describe('hourly cleanup', () => {
     const keys = (await env.DB.prepare('select key from login_throttle where key like ?').bind(`%${tag}`).all<{ key: string }>()).results.map((r) => r.key);
     expect(keys.sort()).toEqual([`login:blocking_${tag}`, `login:recent_${tag}`]);
     expect(logged).toMatchObject({ throttleCounters: 1 });
+  });
+
+  it('deletes audit events older than AUDIT_RETENTION_DAYS and keeps newer ones', async () => {
+    const subject = crypto.randomUUID();
+    const now = Date.now();
+    const cutoff = now - RETENTION_MS;
+    const old = [await insertEvent(subject, cutoff - 30 * DAY), await insertEvent(subject, cutoff - 60_000)];
+    const kept = [await insertEvent(subject, cutoff + 60_000), await insertEvent(subject, now - HOUR)];
+    expect(await eventIds(subject)).toEqual([...old, ...kept].sort());
+
+    const logged = await runCron();
+
+    expect(await eventIds(subject)).toEqual(kept.sort());
+    expect(logged).toMatchObject({ auditEvents: 2, rounds: 1 });
+  });
+
+  it('deletes at most CLEANUP_BATCH audit events a round and CLEANUP_MAX_ROUNDS rounds a run; the next run takes the rest', async () => {
+    const subject = crypto.randomUUID();
+    const perRun = CLEANUP_BATCH * CLEANUP_MAX_ROUNDS;
+    const newest = Date.now() - RETENTION_MS - HOUR;
+    await insertEvents(subject, perRun + 3, newest);
+    const recent = await insertEvent(subject, Date.now() - HOUR);
+    expect(await eventIds(subject)).toHaveLength(perRun + 4);
+
+    const first = await runCron();
+    expect(first).toMatchObject({ auditEvents: perRun, rounds: CLEANUP_MAX_ROUNDS });
+    // The oldest went first: what is left is the newest of the old ones, and the recent one.
+    const left = await eventIds(subject);
+    expect(left).toHaveLength(4);
+    expect(left.slice(0, 3).every((id) => id.startsWith(newest.toString(16).padStart(12, '0').slice(0, 8)))).toBe(true);
+
+    const second = await runCron();
+    expect(second).toMatchObject({ auditEvents: 3, rounds: 1 });
+    expect(await eventIds(subject)).toEqual([recent]);
+  });
+
+  it('finds old audit events by a range of the primary key, not a scan', async () => {
+    const { events } = cleanupStatements(getDb(env.DB), loadConfig(env), Date.now());
+    const query = (events as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+    const plan = await env.DB.prepare(`explain query plan ${query.sql}`)
+      .bind(...query.params)
+      .all<{ detail: string }>();
+    const steps = plan.results.map((r) => r.detail);
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH audit_events USING (COVERING )?INDEX sqlite_autoindex_audit_events_1 \(id<\?\)$/));
+    expect(steps.filter((s) => /^SCAN audit_events/.test(s))).toEqual([]);
+  });
+
+  it('forgets retired usernames whose retirement has ended, keeping the others', async () => {
+    const tag = crypto.randomUUID();
+    const now = Date.now();
+    await env.DB.batch([
+      env.DB.prepare('insert into retired_usernames (key_hash, retired_until) values (?, ?)').bind(`ended-${tag}`, now - 1000),
+      env.DB.prepare('insert into retired_usernames (key_hash, retired_until) values (?, ?)').bind(`long-ended-${tag}`, now - 40 * DAY),
+      env.DB.prepare('insert into retired_usernames (key_hash, retired_until) values (?, ?)').bind(`retired-${tag}`, now + HOUR),
+    ]);
+
+    const logged = await runCron();
+
+    const left = await env.DB.prepare('select key_hash from retired_usernames where key_hash like ?').bind(`%${tag}`).all<{ key_hash: string }>();
+    expect(left.results.map((r) => r.key_hash)).toEqual([`retired-${tag}`]);
+    expect(logged).toMatchObject({ retiredUsernames: 2 });
   });
 });

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../scripts/admin-args';
 import * as admin from '../../scripts/admin-sql';
 import { ROLES } from '../../src/db/schema';
 import { USERNAME_PATTERN } from '../../src/lib/text';
@@ -33,7 +34,7 @@ const HOSTILE = [
   `ab\u202Ecd`,
 ];
 
-const TABLES = ['users', 'logins', 'sessions', 'refresh_tokens', 'photos', 'login_throttle'];
+const TABLES = ['users', 'logins', 'sessions', 'refresh_tokens', 'photos', 'login_throttle', 'audit_events'];
 
 type Rows = Record<string, unknown>[];
 
@@ -144,7 +145,8 @@ describe('find-user against D1', () => {
   });
 
   it('never selects a password hash', () => {
-    for (const sql of [admin.listUsersSql(), admin.findUserSql('a'), admin.userToDeleteSql('alice'), admin.setRoleSql('alice', 'admin', 1)]) {
+    const audit = admin.auditSql({ user: 'alice', event: 'login.failed', since: '2026-01-01' });
+    for (const sql of [admin.listUsersSql(), admin.findUserSql('a'), admin.userToDeleteSql('alice'), admin.setRoleSql('alice', 'admin', 1), audit]) {
       expect(admin.joinStatements(sql)).not.toMatch(/password|\*/i);
     }
   });
@@ -282,5 +284,331 @@ describe('revocation records (admin scripts)', () => {
       // KV stores an absolute expiry from its own clock: allow the seconds this test takes.
       expect(Math.abs(w.expiration! - (Math.floor(now / 1000) + entry.expiration_ttl))).toBeLessThanOrEqual(2);
     }
+  });
+});
+
+// audit: events written straight into D1, as the worker's statements would write them.
+
+const DAY = 86_400_000;
+
+/** A UUIDv7 of exactly `ms` (48 bits of time, version 7, variant, random bits), as src/lib/ids.ts lays them out. */
+function idAt(ms: number): string {
+  const hex = [...crypto.getRandomValues(new Uint8Array(10))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const t = ms.toString(16).padStart(12, '0');
+  return `${t.slice(0, 8)}-${t.slice(8)}-7${hex.slice(0, 3)}-${'89ab'[Number.parseInt(hex[3]!, 16) % 4]}${hex.slice(4, 7)}-${hex.slice(7, 19)}`;
+}
+
+interface EventSeed {
+  at: number;
+  event?: string;
+  actor?: string | null;
+  subject?: string | null;
+  ip?: string | null;
+  country?: string | null;
+  detail?: string | null;
+}
+
+/** Inserts the events (one batch) and returns their ids in the same order. */
+async function insertEvents(events: EventSeed[]): Promise<string[]> {
+  const ids = events.map((e) => idAt(e.at));
+  const insert =
+    'insert into audit_events (id, at, event, actor_uuid, subject_uuid, ip, user_agent, country, client_id, detail) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  await env.DB.batch(
+    events.map((e, i) =>
+      env.DB.prepare(insert).bind(
+        ids[i],
+        e.at,
+        e.event ?? 'login.succeeded',
+        e.actor ?? null,
+        e.subject ?? null,
+        e.ip === undefined ? '203.0.113.7' : e.ip,
+        'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+        e.country === undefined ? 'PT' : e.country,
+        'userauth',
+        e.detail ?? null,
+      ),
+    ),
+  );
+  return ids;
+}
+
+interface StoredEvent {
+  id: string;
+  at: number;
+  event: string;
+  subject_uuid: string | null;
+}
+
+/** The oracle: every event in the table, newest first, filtered in JavaScript. */
+async function newest(keep: (e: StoredEvent) => boolean = () => true): Promise<string[]> {
+  const all = await env.DB.prepare('select id, at, event, subject_uuid from audit_events').all<StoredEvent>();
+  return all.results
+    .filter(keep)
+    .map((e) => e.id)
+    .sort()
+    .reverse()
+    .slice(0, admin.LIST_LIMIT);
+}
+
+const ids = (rows: Rows) => rows.map((r) => r.id as string);
+
+/** EXPLAIN QUERY PLAN of the events statement: one line per step. */
+async function plan(statements: string[]): Promise<string[]> {
+  const rows = await env.DB.prepare(`explain query plan ${statements[0]}`).all<{ detail: string }>();
+  return rows.results.map((r) => r.detail);
+}
+
+describe('audit against D1', () => {
+  it('lists the newest events first, at most LIST_LIMIT, naming actor and subject where the user still exists', async () => {
+    const adminUser = await createUser({ role: 'admin' });
+    const alice = await createUser();
+    const gone = crypto.randomUUID(); // an erased user: the events keep only the uuid
+    const now = Date.now();
+    const seeded = await insertEvents(
+      Array.from({ length: admin.LIST_LIMIT + 20 }, (_, i) => ({
+        at: now - DAY + i * 1000,
+        event: 'user.role_changed',
+        actor: adminUser.uuid,
+        subject: alice.uuid,
+        detail: JSON.stringify({ from: 'normal', to: 'celebrity' }),
+      })),
+    );
+    const [ghost] = await insertEvents([{ at: now + 60_000, event: 'session.revoked', actor: gone, subject: gone, ip: null, country: null }]);
+
+    const [rows, lookup] = await run(admin.auditSql());
+
+    expect(rows).toHaveLength(admin.LIST_LIMIT);
+    expect(ids(rows)).toEqual(await newest());
+    expect(lookup).toEqual([]);
+    expect(rows[0]).toEqual({
+      id: ghost,
+      at: now + 60_000,
+      event: 'session.revoked',
+      actor_uuid: gone,
+      actor: null,
+      subject_uuid: gone,
+      subject: null,
+      ip: null,
+      country: null,
+      detail: null,
+    });
+    const mine = rows.filter((r) => seeded.includes(r.id as string));
+    expect(mine.length).toBeGreaterThan(0);
+    for (const r of mine) {
+      expect(r).toMatchObject({ actor: adminUser.username, actor_uuid: adminUser.uuid, subject: alice.username, subject_uuid: alice.uuid, country: 'PT' });
+      expect(JSON.parse(r.detail as string)).toEqual({ from: 'normal', to: 'celebrity' });
+    }
+  });
+
+  it('--user lists the events about that user, by username in any case or by uuid; an unknown name finds nothing', async () => {
+    const alice = await createUser();
+    const bob = await createUser();
+    const now = Date.now();
+    await insertEvents([
+      { at: now - 3000, event: 'login.failed', subject: alice.uuid },
+      { at: now - 2000, event: 'password.changed', actor: alice.uuid, subject: alice.uuid },
+      { at: now - 1000, event: 'user.disabled', actor: bob.uuid, subject: bob.uuid },
+      // Bob acting on Alice: about Alice.
+      { at: now - 500, event: 'session.revoked', actor: bob.uuid, subject: alice.uuid },
+    ]);
+    const aboutAlice = await newest((e) => e.subject_uuid === alice.uuid);
+    expect(aboutAlice.length).toBeGreaterThanOrEqual(3);
+
+    const [byName, [found]] = await run(admin.auditSql({ user: alice.username.toUpperCase() }));
+    expect(ids(byName)).toEqual(aboutAlice);
+    expect(found).toEqual({ uuid: alice.uuid, username: alice.username });
+    expect(byName.find((r) => r.event === 'session.revoked')).toMatchObject({ actor: bob.username, subject: alice.username });
+
+    const [byUuid] = await run(admin.auditSql({ user: alice.uuid.toUpperCase() }));
+    expect(ids(byUuid)).toEqual(aboutAlice);
+
+    // An erased user's events are found by the uuid they kept; the lookup then finds no user.
+    const gone = crypto.randomUUID();
+    const [goneEvent] = await insertEvents([{ at: now, event: 'user.deleted', subject: gone }]);
+    expect(await run(admin.auditSql({ user: gone }))).toEqual([[expect.objectContaining({ id: goneEvent, subject: null, subject_uuid: gone })], []]);
+
+    expect(await run(admin.auditSql({ user: 'no-such-user' }))).toEqual([[], []]);
+  });
+
+  it('--event and --since narrow the list, --since from the first millisecond of the time given', async () => {
+    const carol = await createUser();
+    const since = Date.UTC(2031, 0, 31, 9, 30); // in the future: no other event of this file is that new
+    await insertEvents([
+      { at: since - 1, event: 'login.failed', subject: carol.uuid },
+      { at: since, event: 'login.failed', subject: carol.uuid },
+      { at: since + 1, event: 'login.succeeded', subject: carol.uuid },
+      { at: since + DAY, event: 'login.failed', subject: null },
+    ]);
+
+    const [failed] = await run(admin.auditSql({ event: 'login.failed' }));
+    expect(ids(failed)).toEqual(await newest((e) => e.event === 'login.failed'));
+    expect(failed.every((r) => r.event === 'login.failed')).toBe(true);
+
+    const [recent] = await run(admin.auditSql({ since: '2031-01-31T09:30Z' }));
+    expect(ids(recent)).toEqual(await newest((e) => e.at >= since));
+    expect(recent.map((r) => r.at)).toEqual([since + DAY, since + 1, since]);
+    // The same instant with an offset; a date alone is midnight UTC.
+    expect(ids((await run(admin.auditSql({ since: '2031-01-31T10:30:00.000+01:00' })))[0])).toEqual(ids(recent));
+    expect((await run(admin.auditSql({ since: '2031-02-01' })))[0].map((r) => r.at)).toEqual([since + DAY]);
+
+    const [all] = await run(admin.auditSql({ user: carol.username, event: 'login.failed', since: '2031-01-31T09:30Z' }));
+    expect(all.map((r) => r.at)).toEqual([since]);
+    expect(all[0]).toMatchObject({ subject: carol.username, event: 'login.failed' });
+  });
+
+  it('reads every filter as an index range from the newest end: no scan of a filtered list, no sort', async () => {
+    const shapes: [admin.AuditFilters, RegExp][] = [
+      // No filter: the primary key's index walked backwards, stopping after LIMIT rows.
+      [{}, /^SCAN e USING INDEX sqlite_autoindex_audit_events_1$/],
+      [{ user: 'alice' }, /^SEARCH e USING INDEX audit_events_subject_idx \(subject_uuid=\?\)$/],
+      [{ user: crypto.randomUUID() }, /^SEARCH e USING INDEX audit_events_subject_idx \(subject_uuid=\?\)$/],
+      [{ event: 'login.failed' }, /^SEARCH e USING INDEX audit_events_event_idx \(event=\?\)$/],
+      [{ since: '2026-01-01' }, /^SEARCH e USING INDEX sqlite_autoindex_audit_events_1 \(id>\?\)$/],
+      [{ user: 'alice', since: '2026-01-01' }, /^SEARCH e USING INDEX audit_events_subject_idx \(subject_uuid=\? AND id>\?\)$/],
+      [{ event: 'login.failed', since: '2026-01-01' }, /^SEARCH e USING INDEX audit_events_event_idx \(event=\? AND id>\?\)$/],
+    ];
+    for (const [filters, step] of shapes) {
+      const steps = await plan(admin.auditSql(filters));
+      expect(steps[0], JSON.stringify(filters)).toMatch(step);
+      // The users joined by primary key; nothing else scanned, nothing sorted in a temporary b-tree.
+      expect(steps, JSON.stringify(filters)).toEqual(
+        expect.arrayContaining([
+          'SEARCH a USING INDEX sqlite_autoindex_users_1 (uuid=?) LEFT-JOIN',
+          'SEARCH s USING INDEX sqlite_autoindex_users_1 (uuid=?) LEFT-JOIN',
+        ]),
+      );
+      expect(
+        steps.slice(1).filter((s) => /SCAN|TEMP B-TREE/.test(s)),
+        JSON.stringify(filters),
+      ).toEqual([]);
+    }
+  });
+
+  it('changes nothing, and the exact string wrangler receives runs whole', async () => {
+    const before = await snapshot();
+    for (const filters of [{}, { user: 'alice' }, { user: crypto.randomUUID() }, { event: 'login.failed', since: '2026-01-31T09:30:00+01:00' }]) {
+      await env.DB.exec(admin.joinStatements(admin.auditSql(filters)));
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe('audit arguments', () => {
+  it('refuses hostile or malformed filters before building any SQL', () => {
+    const refused = (filters: admin.AuditFilters) => {
+      let built: string[] | undefined;
+      expect(() => (built = admin.auditSql(filters)), JSON.stringify(filters)).toThrow(admin.AdminInputError);
+      expect(built).toBeUndefined();
+    };
+    for (const h of [...HOSTILE, 'ab', 'a'.repeat(33), '']) refused({ user: h });
+    for (const h of [
+      ...HOSTILE,
+      'login',
+      'Login.failed',
+      'login.failed.x',
+      'login.failed ',
+      'login-failed',
+      '.failed',
+      'login.',
+      `${'a'.repeat(60)}.failed`,
+      '',
+    ]) {
+      refused({ event: h });
+    }
+    const badDates = [
+      ...HOSTILE,
+      '',
+      'yesterday',
+      'now',
+      '1735689600000',
+      '2026-1-31',
+      '2026/01/31',
+      '31-01-2026',
+      '2026-02-30',
+      '2025-02-29',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-01-31T24:00Z',
+      '2026-01-31T09:60Z',
+      '2026-01-31T09:30:61Z',
+      '2026-01-31T09:30+24:00',
+      '2026-01-31T09:30', // no zone: whose 09:30?
+      '2026-01-31 09:30Z',
+      '2026-01-31T09:30z',
+      '2026-01-31Z',
+      '1969-12-31',
+      '0001-01-01',
+      ' 2026-01-31',
+      '2026-01-31\n',
+    ];
+    for (const d of badDates) refused({ since: d });
+    expect(() => admin.parseSince('2026-01-31T09:30')).toThrow(/time zone/);
+    expect(() => admin.parseSince('yesterday')).toThrow(/ISO date/);
+  });
+
+  it('reads ISO dates and times with a zone as the instant they name', () => {
+    expect(admin.parseSince('2026-01-31')).toBe(Date.UTC(2026, 0, 31));
+    expect(admin.parseSince('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+    expect(admin.parseSince('2026-01-31T09:30Z')).toBe(Date.UTC(2026, 0, 31, 9, 30));
+    expect(admin.parseSince('2026-01-31T09:30:15.5Z')).toBe(Date.UTC(2026, 0, 31, 9, 30, 15, 500));
+    expect(admin.parseSince('2026-01-31T09:30:15.123456789Z')).toBe(Date.UTC(2026, 0, 31, 9, 30, 15, 123));
+    expect(admin.parseSince('2026-01-31T09:30:00+01:00')).toBe(Date.UTC(2026, 0, 31, 8, 30));
+    expect(admin.parseSince('2026-01-31T00:30-05:30')).toBe(Date.UTC(2026, 0, 31, 6, 0));
+    expect(admin.parseSince('1970-01-01')).toBe(0);
+    const now = new Date().toISOString();
+    expect(admin.parseSince(now)).toBe(Date.parse(now));
+  });
+
+  it('give audit the same structure whatever the values', () => {
+    const username = fc.stringMatching(/^[A-Za-z0-9_.-]{3,32}$/);
+    const event = fc.stringMatching(/^[a-z_]{1,20}\.[a-z_]{1,20}$/);
+    const date = fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+    const base = structure(admin.auditSql({ user: 'alice', event: 'login.failed', since: '2026-01-01' }));
+    fc.assert(fc.property(username, event, date, (user, ev, since) => structure(admin.auditSql({ user, event: ev, since })) === base));
+    const byUuid = structure(admin.auditSql({ user: crypto.randomUUID() }));
+    fc.assert(fc.property(fc.uuid(), (uuid) => structure(admin.auditSql({ user: uuid })) === byUuid));
+  });
+});
+
+describe('admin command line', () => {
+  it('takes options in any order, a value as the next word or after =', () => {
+    const line = { help: false, command: 'audit', args: [], where: '--remote' };
+    const options = { user: 'alice', event: 'login.failed', since: '2026-01-31' };
+    expect(parseCommandLine(['audit', '--user', 'alice', '--event', 'login.failed', '--since', '2026-01-31', '--remote'])).toEqual({ ...line, options });
+    expect(parseCommandLine(['--remote', '--since=2026-01-31', '--event', 'login.failed', 'audit', '--user=alice'])).toEqual({ ...line, options });
+    expect(parseCommandLine(['audit'])).toEqual({ ...line, where: '--local', options: {} });
+    expect(parseCommandLine(['--local', 'set-role', 'alice', 'admin'])).toEqual({
+      help: false,
+      command: 'set-role',
+      args: ['alice', 'admin'],
+      where: '--local',
+      options: {},
+    });
+    expect(parseCommandLine(['find-user', '--', '--text'])).toMatchObject({ command: 'find-user', args: ['--text'] });
+    expect(parseCommandLine(['find-user', '--remote', '--', '--user'])).toMatchObject({ command: 'find-user', args: ['--user'], where: '--remote' });
+    expect(parseCommandLine([])).toEqual({ help: true });
+    expect(parseCommandLine(['audit', '--bogus', '--help'])).toEqual({ help: true });
+  });
+
+  it('refuses unknown options, missing or repeated values, and options the command does not take', () => {
+    const refusals: [string[], RegExp][] = [
+      [['audit', '--bogus'], /^Unknown option --bogus$/],
+      [['list-users', '--force'], /^Unknown option --force$/],
+      [['list-users', '--local=yes'], /^Unknown option --local=yes$/],
+      [['audit', '--users', 'alice'], /^Unknown option --users$/],
+      [['audit', '--user'], /^--user needs a value$/],
+      [['audit', '--user='], /^--user needs a value$/],
+      [['audit', '--user', '--remote'], /^--user needs a value$/],
+      [['audit', '--since', '--', '2026-01-31'], /^--since needs a value$/],
+      [['audit', '--event', 'login.failed', '--event', 'login.succeeded'], /^Give --event once$/],
+      [['list-users', '--user', 'alice'], /^list-users takes no --user option$/],
+      [['delete-user', 'alice', '--since', '2026-01-31'], /^delete-user takes no --since option$/],
+      [['audit', 'alice'], /^audit takes 0 arguments, got 1$/],
+      [['audit', '--local', '--remote'], /^Give --local or --remote, not both$/],
+      [['drop-tables'], /^Unknown command "drop-tables"$/],
+      [['toString'], /^Unknown command "toString"$/],
+    ];
+    for (const [argv, message] of refusals) expect(() => parseCommandLine(argv), argv.join(' ')).toThrow(message);
+    for (const [argv] of refusals) expect(() => parseCommandLine(argv)).toThrow(admin.AdminInputError);
   });
 });

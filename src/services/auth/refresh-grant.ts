@@ -1,9 +1,11 @@
 import { and, eq, isNull, type Placeholder, sql } from 'drizzle-orm';
 import { compiled } from '../../db/compiled';
-import { refreshTokens, sessions, users } from '../../db/schema';
+import { auditEvents, refreshTokens, sessions, users } from '../../db/schema';
 import { runBatch } from '../../db/statement';
 import { randomToken, sha256Hex } from '../../lib/encoding';
+import { uuidv7 } from '../../lib/ids';
 import { liveSession } from '../../policy/live-session';
+import { exportEvents } from '../audit/export';
 import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
 import { isRefreshTokenShaped, REFRESH_TOKEN_BYTES } from '../sessions/statements';
@@ -70,6 +72,16 @@ const slide = compiled('write', ['now', 'newHash', 'slideTo', 'ip', 'userAgent',
     .returning({ id: sessions.id }),
 );
 
+// The reuse's event, written only if step 1 revoked the session in this batch (its revoked_at is ours).
+const reuseEvent = compiled('write', ['id', 'now', 'oldHash', 'ip', 'userAgent', 'country', 'clientId'], (db, p) =>
+  db
+    .insert(auditEvents)
+    .select(
+      sql`select ${p.id}, ${p.now}, 'session.reuse_detected', null, s.user_uuid, ${p.ip}, ${p.userAgent}, ${p.country}, ${p.clientId}, json_object('session', s.id) from ${sessions} s where s.id = ${sessionOf(p.oldHash)} and s.revoked_at = ${p.now}`,
+    )
+    .returning(),
+);
+
 const ownerOf = compiled('read', ['newHash'], (db, p) =>
   db
     .select({ uuid: users.uuid, role: users.role })
@@ -103,8 +115,9 @@ export async function refreshGrant(deps: Deps, input: { refreshToken: string }):
   const graceStart = now - config.REFRESH_REUSE_GRACE_SECONDS * 1000;
   const slideTo = now + config.REFRESH_TOKEN_TTL_SECONDS * 1000;
 
-  const { reused, slid, owner } = await runBatch(db, {
+  const { reused, slid, owner, event } = await runBatch(db, {
     reused: revokeIfReused(db, { now, oldHash, graceStart }),
+    event: reuseEvent(db, { id: uuidv7(now), now, oldHash, ...client, clientId: config.FIRST_PARTY_CLIENT_ID }),
     swapped: swap(db, { now, oldHash, newHash }),
     stored: storeNew(db, { now, oldHash, newHash }),
     slid: slide(db, { now, newHash, slideTo, ...client }),
@@ -112,6 +125,7 @@ export async function refreshGrant(deps: Deps, input: { refreshToken: string }):
   });
 
   if (reused.length > 0) await recordRevocations(deps.kv, reused, 'refresh_token_reuse', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  exportEvents(deps, event);
   const session = slid[0];
   const user = owner[0];
   if (!session || !user) return { kind: 'refused', reused: reused.length > 0 };

@@ -4,9 +4,22 @@ import { photos } from '../../db/schema';
 import { runBatch } from '../../db/statement';
 import { ApiError } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
+import type { Guard } from '../../policy/guard';
+import { auditGuarded } from '../audit/events';
+import { exportEvents } from '../audit/export';
 import type { Deps } from '../../deps';
 import { decide, photoStatus, promote, supersede } from './statements';
 import { deletePhotoObjects, dropObjects } from './storage';
+
+/** The review's event, written only if this very batch decided the photo (its reviewed_at is ours). */
+const reviewEvent = (deps: Deps, access: Access, id: string, decision: 'accepted' | 'rejected', now: number, guard: Guard) =>
+  auditGuarded(deps, now, guard, {
+    event: 'photo.reviewed',
+    actor: access.claims.sub,
+    subject: sql`(select p.user_uuid from ${photos} p where p.id = ${id})`,
+    detail: { photo: id, decision },
+    when: sql`exists (select 1 from ${photos} p where p.id = ${id} and p.status = ${decision} and p.reviewed_at = ${now})`,
+  });
 
 /** After a compare-and-swap found nothing to decide: 404 when missing, 409 once decided. */
 async function notPending(deps: Deps, id: string): Promise<never> {
@@ -31,6 +44,7 @@ export async function approvePhoto(deps: Deps, access: Access, id: string): Prom
       accepted: decide(db, id, 'accepted', now, may.route),
       gone: supersede(db, owner, id, ['accepted'], may.route, acceptedHere),
       promoted: promote(db, owner, now, may.route, acceptedHere),
+      event: reviewEvent(deps, access, id, 'accepted', now, may.route),
     }),
   });
   const accepted = rows.accepted[0];
@@ -39,14 +53,19 @@ export async function approvePhoto(deps: Deps, access: Access, id: string): Prom
     deps,
     rows.gone.map((g) => g.key),
   );
+  exportEvents(deps, rows.event);
   return accepted;
 }
 
 /** Rejects a pending photo: the row stays as a record (status rejected), the bytes are deleted after. */
 export async function rejectPhoto(deps: Deps, access: Access, id: string): Promise<PhotoRow> {
-  const { rows } = await withCaller(deps, access, { writes: (may) => ({ rejected: decide(deps.db, id, 'rejected', deps.now(), may.route) }) });
+  const now = deps.now();
+  const { rows } = await withCaller(deps, access, {
+    writes: (may) => ({ rejected: decide(deps.db, id, 'rejected', now, may.route), event: reviewEvent(deps, access, id, 'rejected', now, may.route) }),
+  });
   const rejected = rows.rejected[0];
   if (!rejected) return notPending(deps, id);
   await deletePhotoObjects(deps.photos, [rejected.r2Key]);
+  exportEvents(deps, rows.event);
   return rejected;
 }

@@ -120,6 +120,14 @@ export const endGrantsInFlight = (db: Db, userUuid: string, guard: Guard, extra?
       .returning({ uuid: users.uuid }),
   );
 
+/** SQL true when this batch (at `now`) revoked a session of the user (that one, when given): an event's condition. */
+export const revokedHere = (userUuid: string, now: number, sessionId?: string) =>
+  sql`exists (select 1 from ${sessions} where ${sessions.userUuid} = ${userUuid} and ${sessions.revokedAt} = ${now}${sessionId === undefined ? sql`` : sql` and ${sessions.id} = ${sessionId}`})`;
+
+/** How many of the user's sessions this batch revoked, for an event's detail. */
+export const revokedCount = (userUuid: string, now: number) =>
+  sql`(select count(*) from ${sessions} where ${sessions.userUuid} = ${userUuid} and ${sessions.revokedAt} = ${now})`;
+
 /** Revokes the session a refresh token (current or already rotated) belongs to: RFC 7009 logout. */
 export const revokeByRefreshHash = (db: Db, hash: string, now: number) =>
   write(

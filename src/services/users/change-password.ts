@@ -6,7 +6,9 @@ import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
 import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
-import { revokeSessions } from '../sessions/statements';
+import { auditGuarded } from '../audit/events';
+import { exportEvents } from '../audit/export';
+import { revokedCount, revokeSessions } from '../sessions/statements';
 import { blockedFor, clearFailures, clearFailuresGuarded, countGuarded, passwordChangeKey, throttleState } from '../throttle';
 import { assertPasswordAllowed } from './password-rules';
 import { bumpStamp, passwordHashOf } from './statements';
@@ -54,7 +56,14 @@ export async function changePassword(deps: Deps, access: Access, input: { curren
       ),
       revoked: revokeSessions(db, { userUuid: caller.uuid, exceptSessionId: sessionId }, may.route, now),
       cleared: clearFailuresGuarded(db, key, may.route),
+      event: auditGuarded(deps, now, may.route, {
+        event: 'password.changed',
+        actor: caller.uuid,
+        subject: caller.uuid,
+        detail: { sessions_revoked: revokedCount(caller.uuid, now) },
+      }),
     }),
   });
   await recordRevocations(deps.kv, rows.revoked, 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  exportEvents(deps, rows.event);
 }

@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { users } from '../../db/schema';
+import { and, eq, or } from 'drizzle-orm';
+import { auditEvents, users } from '../../db/schema';
 import { ApiError } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
@@ -9,7 +9,10 @@ import { erasePhotoObjects } from '../photos/storage';
 import { recordRevocations } from '../revocation';
 import { revokeSessions } from '../sessions/statements';
 import { findUser } from './statements';
+import { auditGuarded } from '../audit/events';
+import { exportEvents } from '../audit/export';
 import { visibleUser } from './read-users';
+import { retiredKey, retireName } from './retired-names';
 
 /**
  * Erases a user, by themselves only (not even an admin erases another user: 403 for an admin,
@@ -27,16 +30,33 @@ export async function eraseUser(deps: Deps, access: Access, uuid: string): Promi
   }
   await erasePhotoObjects(deps.photos, uuid);
   const now = deps.now();
+  const retired = await retiredKey(config, caller.username);
   const erased = await withCaller(
     deps,
     access,
     {
-      writes: (may) => ({
-        revoked: revokeSessions(db, { userUuid: uuid }, may.to(self(uuid)), now),
-        deleted: guarded(may.to(self(uuid), { revokedInBatchAt: now }), (g) => db.delete(users).where(and(eq(users.uuid, uuid), g))),
-      }),
+      writes: (may) => {
+        const after = may.to(self(uuid), { revokedInBatchAt: now });
+        return {
+          revoked: revokeSessions(db, { userUuid: uuid }, may.to(self(uuid)), now),
+          event: auditGuarded(deps, now, after, { event: 'user.deleted', actor: uuid, subject: uuid }),
+          // The events stay; what identifies the person in them goes (SPEC "Audit trail").
+          stripped: guarded(after, (g) =>
+            db
+              .update(auditEvents)
+              .set({ ip: null, userAgent: null })
+              .where(and(or(eq(auditEvents.subjectUuid, uuid), eq(auditEvents.actorUuid, uuid)), g)),
+          ),
+          retired: retireName(db, retired, now + config.RETIRED_USERNAME_DAYS * 86_400_000, after),
+          deleted: guarded(after, (g) => db.delete(users).where(and(eq(users.uuid, uuid), g))),
+        };
+      },
     },
     now,
   );
   await recordRevocations(deps.kv, erased.rows.revoked, 'deleted', config.ACCESS_TOKEN_TTL_SECONDS, now);
+  exportEvents(
+    deps,
+    erased.rows.event.map((e) => ({ ...e, ip: null, userAgent: null })),
+  );
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { celebrityNames, type Role, type User, userColumns, users } from '../../db/schema';
 import { notFound, forbidden } from '../../lib/problem';
 import { usernameKey } from '../../lib/text';
@@ -8,7 +8,10 @@ import { admin, allows, selfOrAdmin } from '../../policy/rules';
 import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
 import { revokeSessions } from '../sessions/statements';
+import { auditGuarded } from '../audit/events';
+import { exportEvents } from '../audit/export';
 import { visibleUser } from './read-users';
+import { notRetired, retiredKey } from './retired-names';
 import { conflictFrom, findUser } from './statements';
 
 export interface UserPatch {
@@ -42,31 +45,49 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
     securityStamp: sql`${users.securityStamp} + (case when ${changesAccess} then 1 else 0 end)`,
     updatedAt: now,
   };
+  // A username an erased user left is retired for a while: refused like a taken one.
+  const retired = patch.username !== undefined ? notRetired(await retiredKey(config, patch.username), now) : undefined;
+  const was = (condition: SQL) => sql`exists (select 1 from ${users} u where u.uuid = ${uuid} and ${condition})`;
   const { caller, rows } = await withCaller(deps, access, {
     reads: { found: findUser(db, uuid) },
-    writes: (may) => ({
-      revoked: revokeSessions(db, { userUuid: uuid }, may.to(rule), now, changesAccess),
-      // The caller may just have revoked their own session above (demoting or disabling themselves).
-      // A celebrity whose role an admin changes gives up the name they claimed (src/db/schema.ts celebrityNames).
-      released: guarded(may.to(rule), (g) =>
-        db.delete(celebrityNames).where(and(eq(celebrityNames.userUuid, uuid), g, patch.role !== undefined && patch.role !== 'celebrity' ? sql`1` : sql`0`)),
-      ),
-      updated: guarded(may.to(rule, { revokedInBatchAt: now }), (g) =>
-        db
-          .update(users)
-          .set(set)
-          .where(and(eq(users.uuid, uuid), g))
-          .returning(userColumns),
-      ),
-    }),
+    writes: (may) => {
+      // Everything after the revocation may follow a caller who just revoked their own session
+      // (an admin demoting or disabling themselves), so it accepts a session this batch revoked.
+      const after = may.to(rule, { revokedInBatchAt: now });
+      const event = (name: 'user.role_changed' | 'user.disabled' | 'user.enabled', when: SQL, detail?: Record<string, string | SQL>) =>
+        auditGuarded(deps, now, after, { event: name, actor: access.claims.sub, subject: uuid, detail, when });
+      return {
+        revoked: revokeSessions(db, { userUuid: uuid }, may.to(rule), now, changesAccess),
+        // A celebrity whose role an admin changes gives up the name they claimed (src/db/schema.ts celebrityNames).
+        released: guarded(after, (g) =>
+          db.delete(celebrityNames).where(and(eq(celebrityNames.userUuid, uuid), g, patch.role !== undefined && patch.role !== 'celebrity' ? sql`1` : sql`0`)),
+        ),
+        // The events read the row before the update below changes it.
+        roleEvent: event('user.role_changed', patch.role !== undefined ? was(sql`u.role <> ${patch.role}`) : sql`0`, {
+          from: sql`(select role from ${users} where uuid = ${uuid})`,
+          to: patch.role ?? '',
+        }),
+        disabledEvent: event('user.disabled', patch.disabled === true ? was(sql`u.disabled = 0`) : sql`0`),
+        enabledEvent: event('user.enabled', patch.disabled === false ? was(sql`u.disabled = 1`) : sql`0`),
+        updated: guarded(after, (g) =>
+          db
+            .update(users)
+            .set(set)
+            .where(and(eq(users.uuid, uuid), g, retired))
+            .returning(userColumns),
+        ),
+      };
+    },
   }).catch((err: unknown) => {
     throw conflictFrom(err) ?? err;
   });
   const before = visibleUser(caller, uuid, rows.found);
   if (needsAdmin && !allows(admin, caller)) throw forbidden('Only an admin may change role or disabled');
   const updated = rows.updated[0];
+  if (!updated && patch.username !== undefined) throw conflictFrom(new Error('users.username_key'))!;
   if (!updated) throw notFound('user');
   const reason = patch.disabled === true && !before.disabled ? 'disabled' : 'role_changed';
   await recordRevocations(deps.kv, rows.revoked, reason, config.ACCESS_TOKEN_TTL_SECONDS, now);
+  exportEvents(deps, [...rows.roleEvent, ...rows.disabledEvent, ...rows.enabledEvent]);
   return updated;
 }

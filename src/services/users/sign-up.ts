@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { type User, userColumns, users } from '../../db/schema';
 import { runBatch, write } from '../../db/statement';
 import { uuidv7 } from '../../lib/ids';
@@ -6,6 +7,9 @@ import { emailKey, usernameKey } from '../../lib/text';
 import type { Deps } from '../../deps';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
 import { assertPasswordAllowed } from './password-rules';
+import { auditWrite } from '../audit/events';
+import { exportEvents } from '../audit/export';
+import { notRetired, retiredKey } from './retired-names';
 import { conflictFrom } from './statements';
 
 export interface NewUser {
@@ -31,30 +35,29 @@ export async function signUp(deps: Deps, input: NewUser): Promise<User> {
   await assertPasswordAllowed(deps, input.password, input);
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.now();
+  const uuid = uuidv7(now);
+  const retired = await retiredKey(deps.config, input.username);
+  // insert … select, columns in table order: nothing is inserted while the name is retired.
   const insert = deps.db
     .insert(users)
-    .values({
-      uuid: uuidv7(now),
-      username: input.username,
-      usernameKey: usernameKey(input.username),
-      email: input.email,
-      emailKey: emailKey(input.email),
-      name: input.name,
-      surname: input.surname,
-      city: input.city ?? null,
-      organization: input.organization ?? null,
-      designation: input.designation ?? null,
-      mobile: input.mobile ?? null,
-      role: 'normal',
-      passwordHash,
-      createdAt: now,
-      updatedAt: now,
-    })
+    .select(
+      sql`select ${uuid}, ${input.username}, ${usernameKey(input.username)}, ${input.email}, ${emailKey(input.email)}, ${input.name}, ${input.surname}, ${input.city ?? null}, ${input.organization ?? null}, ${input.designation ?? null}, ${input.mobile ?? null}, 'normal', 0, ${passwordHash}, ${now}, ${now}, null, 0 where ${notRetired(retired, now)}`,
+    )
     .returning(userColumns);
-  try {
-    const { created } = await runBatch(deps.db, { created: write(insert) });
-    return created[0]!;
-  } catch (err) {
+  const rows = await runBatch(deps.db, {
+    created: write(insert),
+    event: auditWrite(deps, now, {
+      event: 'user.signed_up',
+      actor: uuid,
+      subject: uuid,
+      when: sql`exists (select 1 from ${users} where ${users.uuid} = ${uuid})`,
+    }),
+  }).catch((err: unknown) => {
     throw conflictFrom(err) ?? err;
-  }
+  });
+  const user = rows.created[0];
+  // A retired name answers exactly like a taken one: nobody learns that its owner left.
+  if (!user) throw conflictFrom(new Error('users.username_key'))!;
+  exportEvents(deps, rows.event);
+  return user;
 }
