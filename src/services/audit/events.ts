@@ -1,13 +1,12 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { type AuditEventRow, auditEvents } from '../../db/schema';
+import { type AuditEventName, type AuditEventRow, auditEvents } from '../../db/schema';
 import { write } from '../../db/statement';
+import type { Deps } from '../../deps';
 import { uuidv7 } from '../../lib/ids';
 import { type Guard, guarded } from '../../policy/guard';
-import type { Deps } from '../../deps';
 
 export { AUDIT_EVENTS, type AuditEventName } from '../../db/schema';
-import type { AuditEventName } from '../../db/schema';
 
 /** A detail value: only plain, non-secret context; SQL for values the batch itself decides. */
 type DetailValue = string | number | boolean | null | SQL;
