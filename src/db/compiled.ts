@@ -1,7 +1,7 @@
 import { fillPlaceholders, type Placeholder, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from './client';
-import type { Statement, StatementKind } from './statement';
+import type { ResultOf, Statement, StatementKind } from './statement';
 
 /**
  * The part of Drizzle's prepared query that `db.batch` uses (drizzle-orm 0.45, pinned exactly
@@ -19,8 +19,6 @@ interface Prepared {
   getQuery(): { sql: string; params: unknown[] };
   mapResult(result: unknown, isFromBatch?: boolean): unknown;
 }
-
-type ResultOf<Q> = Q extends { readonly _: { readonly result: infer R } } ? R : never;
 
 /**
  * A statement compiled to SQL once per isolate; each call binds only the values named in

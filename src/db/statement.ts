@@ -23,7 +23,8 @@ export interface Statement<T, K extends StatementKind = StatementKind> {
   readonly _: { readonly dialect: 'sqlite'; readonly result: T };
 }
 
-type ResultOf<Q> = Q extends { readonly _: { readonly result: infer R } } ? R : never;
+/** What a Drizzle query's result maps to (the `_.result` its batch reads). */
+export type ResultOf<Q> = Q extends { readonly _: { readonly result: infer R } } ? R : never;
 
 /** What only Drizzle's select builders carry (updates and deletes have no `selectedFields`). */
 type Select = BatchItem<'sqlite'> & { readonly _: { readonly selectedFields: unknown } };

@@ -73,11 +73,10 @@ export async function withCaller<R extends Reads = {}, W extends Writes = {}>(
   now = deps.now(),
 ): Promise<Checked<Results<R & W>>> {
   const { claims, rule } = access;
-  const may: May = {
-    route: makeGuard(claims, rule, now),
-    to: (operation, opts) => makeGuard(claims, both(rule, operation), now, opts),
-  };
-  const writes = plan.writes?.(may) ?? ({} as W);
+  // Guards are SQL built per request: only a batch that writes pays for them (GET /user/me does not).
+  const writes = plan.writes
+    ? plan.writes({ route: makeGuard(claims, rule, now), to: (operation, opts) => makeGuard(claims, both(rule, operation), now, opts) })
+    : ({} as W);
   const { $caller: callerRows, ...rows } = await runBatch(deps.db, {
     $caller: callerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now }),
     ...plan.reads,

@@ -2,7 +2,7 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { sessions, users } from '../db/schema';
-import type { Statement } from '../db/statement';
+import type { ResultOf, Statement } from '../db/statement';
 import { liveSession } from './live-session';
 import { type Rule, ruleSql } from './rules';
 
@@ -35,8 +35,6 @@ export function makeGuard(claims: Claims, rule: Rule, now: number, opts: { revok
   // The aliases are named in FROM by hand: Drizzle renders an alias inside sql`` as its name alone.
   return { sql: sql`exists (select 1 from ${users} "cu" inner join ${sessions} "cs" on ${on} where ${where})` } as Guard;
 }
-
-type ResultOf<Q> = Q extends { readonly _: { readonly result: infer R } } ? R : never;
 
 /**
  * A change that may share a batch with the caller check: `build` receives the guard's SQL and

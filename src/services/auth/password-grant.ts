@@ -1,7 +1,7 @@
 import { runBatch } from '../../db/statement';
 import { compiled } from '../../db/compiled';
 import { users } from '../../db/schema';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
 import { insertLogin } from '../logins/statements';
@@ -31,7 +31,7 @@ const recordLogin = compiled('write', ['uuid', 'now', 'newHash', 'sessionId'], (
   db
     .update(users)
     .set({ lastLoginAt: sql`${p.now}`, passwordHash: sql`coalesce(${p.newHash}, ${users.passwordHash})` })
-    .where(sql`${eq(users.uuid, p.uuid)} and ${ifSession(p.sessionId)}`),
+    .where(and(eq(users.uuid, p.uuid), ifSession(p.sessionId))),
 );
 
 /**

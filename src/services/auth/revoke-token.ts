@@ -6,7 +6,7 @@ import type { Deps } from '../../deps';
 import { auditWrite } from '../audit/events';
 import { exportEvents } from '../audit/export';
 import { recordRevocations, type RevokedSession } from '../revocation';
-import { refreshHashOf, revokeByRefreshHash, revokeSessionsUnguarded } from '../sessions/statements';
+import { refreshHashOf, revokeByRefreshHash, revokedHere, revokeSessionsUnguarded } from '../sessions/statements';
 import { tokenSettings } from './access-token';
 
 /**
@@ -44,7 +44,7 @@ export async function revokeToken(deps: Deps, input: { token: string }): Promise
       actor: subject,
       subject,
       detail: { reason: 'logout', session },
-      when: sql`exists (select 1 from ${sessions} where ${sessions.id} = ${session} and ${sessions.revokedAt} = ${now})`,
+      when: revokedHere(subject, now, session),
     }),
   });
   await recordRevocations(deps.kv, revoked, 'logout', config.ACCESS_TOKEN_TTL_SECONDS, now);

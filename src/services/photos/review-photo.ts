@@ -11,14 +11,21 @@ import type { Deps } from '../../deps';
 import { decide, photoStatus, promote, supersede } from './statements';
 import { deletePhotoObjects, dropObjects } from './storage';
 
-/** The review's event, written only if this very batch decided the photo (its reviewed_at is ours). */
+/** The photo's owner, as SQL inside the batch. */
+const ownerOf = (id: string) => sql`(select p.user_uuid from ${photos} p where p.id = ${id})`;
+
+/** SQL true only if this very batch decided the photo so (its reviewed_at is ours). */
+const decidedHere = (id: string, decision: 'accepted' | 'rejected', now: number) =>
+  sql`exists (select 1 from ${photos} p where p.id = ${id} and p.status = ${decision} and p.reviewed_at = ${now})`;
+
+/** The review's event, written only if this very batch decided the photo. */
 const reviewEvent = (deps: Deps, access: Access, id: string, decision: 'accepted' | 'rejected', now: number, guard: Guard) =>
   auditGuarded(deps, now, guard, {
     event: 'photo.reviewed',
     actor: access.claims.sub,
-    subject: sql`(select p.user_uuid from ${photos} p where p.id = ${id})`,
+    subject: ownerOf(id),
     detail: { photo: id, decision },
-    when: sql`exists (select 1 from ${photos} p where p.id = ${id} and p.status = ${decision} and p.reviewed_at = ${now})`,
+    when: decidedHere(id, decision, now),
   });
 
 /** After a compare-and-swap found nothing to decide: 404 when missing, 409 once decided. */
@@ -37,8 +44,8 @@ async function notPending(deps: Deps, id: string): Promise<never> {
 export async function approvePhoto(deps: Deps, access: Access, id: string): Promise<PhotoRow> {
   const { db } = deps;
   const now = deps.now();
-  const owner = sql`(select p.user_uuid from ${photos} p where p.id = ${id})`;
-  const acceptedHere = sql`exists (select 1 from ${photos} p where p.id = ${id} and p.status = 'accepted' and p.reviewed_at = ${now})`;
+  const owner = ownerOf(id);
+  const acceptedHere = decidedHere(id, 'accepted', now);
   const { rows } = await withCaller(deps, access, {
     writes: (may) => ({
       accepted: decide(db, id, 'accepted', now, may.route),

@@ -20,7 +20,8 @@ const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** Whether a string could be one of our refresh tokens; anything else is answered without D1. */
 export const isRefreshTokenShaped = (token: string) => REFRESH_TOKEN_SHAPE.test(token);
 
-const sessionExists = (id: unknown) => sql`exists (select 1 from ${sessions} where ${sessions.id} = ${id})`;
+/** The session `id` exists: later statements of a grant's batch depend on its insert. */
+export const ifSession = (id: unknown) => sql`exists (select 1 from ${sessions} where ${sessions.id} = ${id})`;
 
 // A new session's inserts, compiled once per isolate (src/db/compiled.ts). insert … select, so
 // the session is created only while the user's security stamp is the one the grant read, and
@@ -34,7 +35,7 @@ const insertSession = compiled('write', ['id', 'userUuid', 'stamp', 'now', 'expi
     .returning({ id: sessions.id }),
 );
 const insertRefreshToken = compiled('write', ['hash', 'sessionId', 'now'], (db, p) =>
-  db.insert(refreshTokens).select(sql`select ${p.hash}, ${p.sessionId}, ${p.now}, null, null where ${sessionExists(p.sessionId)}`),
+  db.insert(refreshTokens).select(sql`select ${p.hash}, ${p.sessionId}, ${p.now}, null, null where ${ifSession(p.sessionId)}`),
 );
 
 /**
@@ -52,15 +53,12 @@ export const evictBeyondCap = compiled('write', ['userUuid', 'sessionId', 'now',
       and(
         eq(sessions.userUuid, p.userUuid),
         isNull(sessions.revokedAt),
-        sessionExists(p.sessionId),
+        ifSession(p.sessionId),
         sql`${sessions.id} not in (select ${kept.id} from ${sessions} "kept" where ${kept.userUuid} = ${p.userUuid} and ${liveSession(kept, p.now)} order by ${kept.id} desc limit ${p.keep})`,
       ),
     )
     .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt }),
 );
-
-/** The session `id` exists: later statements of a grant's batch depend on its insert. */
-export const ifSession = sessionExists;
 
 /**
  * A new session (refresh-token family) for a user whose security stamp the caller read: the
@@ -121,7 +119,7 @@ export const endGrantsInFlight = (db: Db, userUuid: string, guard: Guard, extra?
   );
 
 /** SQL true when this batch (at `now`) revoked a session of the user (that one, when given): an event's condition. */
-export const revokedHere = (userUuid: string, now: number, sessionId?: string) =>
+export const revokedHere = (userUuid: string | SQL, now: number, sessionId?: string | SQL) =>
   sql`exists (select 1 from ${sessions} where ${sessions.userUuid} = ${userUuid} and ${sessions.revokedAt} = ${now}${sessionId === undefined ? sql`` : sql` and ${sessions.id} = ${sessionId}`})`;
 
 /** How many of the user's sessions this batch revoked, for an event's detail. */

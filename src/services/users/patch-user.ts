@@ -12,7 +12,7 @@ import { auditGuarded } from '../audit/events';
 import { exportEvents } from '../audit/export';
 import { visibleUser } from './read-users';
 import { notRetired, retiredKey } from './retired-names';
-import { conflictFrom, findUser } from './statements';
+import { conflictFrom, findUser, usernameTaken } from './statements';
 
 export interface UserPatch {
   username?: string;
@@ -36,9 +36,11 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
   const now = deps.now();
   const needsAdmin = patch.role !== undefined || patch.disabled !== undefined;
   const rule = needsAdmin ? admin : selfOrAdmin(uuid);
+  // True of the row as it is before this batch's update: what the events and the revocation read.
+  const was = (condition: SQL) => sql`exists (select 1 from ${users} u where u.uuid = ${uuid} and ${condition})`;
   const roleChanges = patch.role !== undefined ? sql`u.role <> ${patch.role}` : sql`0`;
   const disables = patch.disabled === true ? sql`u.disabled = 0` : sql`0`;
-  const changesAccess = sql`exists (select 1 from ${users} u where u.uuid = ${uuid} and (${roleChanges} or ${disables}))`;
+  const changesAccess = was(sql`(${roleChanges} or ${disables})`);
   const set = {
     ...patch,
     ...(patch.username !== undefined ? { usernameKey: usernameKey(patch.username) } : {}),
@@ -47,7 +49,6 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
   };
   // A username an erased user left is retired for a while: refused like a taken one.
   const retired = patch.username !== undefined ? notRetired(await retiredKey(config, patch.username), now) : undefined;
-  const was = (condition: SQL) => sql`exists (select 1 from ${users} u where u.uuid = ${uuid} and ${condition})`;
   const { caller, rows } = await withCaller(deps, access, {
     reads: { found: findUser(db, uuid) },
     writes: (may) => {
@@ -63,11 +64,11 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
           db.delete(celebrityNames).where(and(eq(celebrityNames.userUuid, uuid), g, patch.role !== undefined && patch.role !== 'celebrity' ? sql`1` : sql`0`)),
         ),
         // The events read the row before the update below changes it.
-        roleEvent: event('user.role_changed', patch.role !== undefined ? was(sql`u.role <> ${patch.role}`) : sql`0`, {
+        roleEvent: event('user.role_changed', was(roleChanges), {
           from: sql`(select role from ${users} where uuid = ${uuid})`,
           to: patch.role ?? '',
         }),
-        disabledEvent: event('user.disabled', patch.disabled === true ? was(sql`u.disabled = 0`) : sql`0`),
+        disabledEvent: event('user.disabled', was(disables)),
         enabledEvent: event('user.enabled', patch.disabled === false ? was(sql`u.disabled = 1`) : sql`0`),
         updated: guarded(after, (g) =>
           db
@@ -84,7 +85,7 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
   const before = visibleUser(caller, uuid, rows.found);
   if (needsAdmin && !allows(admin, caller)) throw forbidden('Only an admin may change role or disabled');
   const updated = rows.updated[0];
-  if (!updated && patch.username !== undefined) throw conflictFrom(new Error('users.username_key'))!;
+  if (!updated && patch.username !== undefined) throw usernameTaken();
   if (!updated) throw notFound('user');
   const reason = patch.disabled === true && !before.disabled ? 'disabled' : 'role_changed';
   await recordRevocations(deps.kv, rows.revoked, reason, config.ACCESS_TOKEN_TTL_SECONDS, now);

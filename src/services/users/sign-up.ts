@@ -10,7 +10,7 @@ import { assertPasswordAllowed } from './password-rules';
 import { auditWrite } from '../audit/events';
 import { exportEvents } from '../audit/export';
 import { notRetired, retiredKey } from './retired-names';
-import { conflictFrom } from './statements';
+import { conflictFrom, usernameTaken } from './statements';
 
 export interface NewUser {
   username: string;
@@ -57,7 +57,7 @@ export async function signUp(deps: Deps, input: NewUser): Promise<User> {
   });
   const user = rows.created[0];
   // A retired name answers exactly like a taken one: nobody learns that its owner left.
-  if (!user) throw conflictFrom(new Error('users.username_key'))!;
+  if (!user) throw usernameTaken();
   exportEvents(deps, rows.event);
   return user;
 }

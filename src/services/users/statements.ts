@@ -6,11 +6,13 @@ import { read } from '../../db/statement';
 import { ApiError } from '../../lib/problem';
 import { emailKey, usernameKey } from '../../lib/text';
 
+/** The 409 of a taken username; a retired one answers the same, so nobody learns its owner left. */
+export const usernameTaken = () => new ApiError('username_taken', 'That username is taken', { errors: [{ path: 'username', message: 'is taken' }] });
+
 /** Maps a UNIQUE violation on username or email to the 409 the client can act on. */
 export function conflictFrom(err: unknown): ApiError | null {
   const text = `${(err as Error)?.message ?? ''} ${(err as { cause?: Error })?.cause?.message ?? ''}`;
-  if (text.includes('users.username_key'))
-    return new ApiError('username_taken', 'That username is taken', { errors: [{ path: 'username', message: 'is taken' }] });
+  if (text.includes('users.username_key')) return usernameTaken();
   if (text.includes('users.email_key'))
     return new ApiError('email_taken', 'That email is already registered', { errors: [{ path: 'email', message: 'is already registered' }] });
   return null;
