@@ -64,6 +64,12 @@ const ConfigSchema = z.object({
   MAX_SESSIONS_PER_USER: int(1, 100, 20),
   AUDIT_RETENTION_DAYS: int(1, 3650, 400),
   RETIRED_USERNAME_DAYS: int(0, 3650, 30),
+  /** The name people see on the pages (titles, headings). */
+  SERVICE_NAME: z.string().trim().min(1).max(60).default('UserAuth'),
+  /** A browser session without "remember me": how long it lives unused. */
+  PAGE_SESSION_IDLE_SECONDS: int(300, 86_400, 3_600),
+  TURNSTILE_SITE_KEY: optionalSecret,
+  TURNSTILE_SECRET_KEY: optionalSecret,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -78,6 +84,7 @@ const CROSS_FIELD: [(c: Config) => boolean, string][] = [
     (c) => c.ACCESS_TOKEN_TTL_SECONDS <= c.REFRESH_TOKEN_TTL_SECONDS,
     'ACCESS_TOKEN_TTL_SECONDS above REFRESH_TOKEN_TTL_SECONDS (an access token would outlive its session)',
   ],
+  [(c) => !c.TURNSTILE_SITE_KEY === !c.TURNSTILE_SECRET_KEY, 'TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY must be set together'],
 ];
 
 /** Thrown when the deployment is misconfigured; the message names the variable, never a value. */

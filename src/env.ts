@@ -15,6 +15,7 @@ export interface Secrets {
   RECOGNIZER_SECRET?: string;
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
+  TURNSTILE_SECRET_KEY?: string;
 }
 
 /** Vars that are not in wrangler.toml's [vars] because they are optional. */
@@ -24,6 +25,9 @@ export interface OptionalVars {
   FIRST_PARTY_CLIENT_ID?: string;
   PASSWORD_BREACH_CHECK?: string;
   PASSWORD_BREACH_TIMEOUT_MS?: string;
+  SERVICE_NAME?: string;
+  PAGE_SESSION_IDLE_SECONDS?: string;
+  TURNSTILE_SITE_KEY?: string;
 }
 
 /**

@@ -76,6 +76,13 @@ export const sessions = sqliteTable(
     userAgent: text('user_agent'),
     ip: text('ip'),
     country: text('country'),
+    /**
+     * A browser session's cookie secret, by SHA-256 (null for a refresh-token session, which has
+     * its tokens in `refresh_tokens` instead). The pages accept the cookie only with its session.
+     */
+    cookieHash: text('cookie_hash'),
+    /** How far each use moves a browser session's sliding expiry; null: the refresh-token TTL. */
+    idleSeconds: integer('idle_seconds'),
   },
   (t) => [
     index('sessions_user_uuid_idx').on(t.userUuid, t.id),

@@ -1,10 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import { compiled } from '../db/compiled';
 import { sessions, type User, userColumns, users } from '../db/schema';
 import { runBatch, type Results, type Statement } from '../db/statement';
 import { forbidden, unauthorized } from '../lib/problem';
 import type { Deps } from '../deps';
-import { type Claims, type Guard, makeGuard } from './guard';
+import { type Claims, type Guard, guarded, makeGuard } from './guard';
 import { liveSession } from './live-session';
 import { allows, both, type Rule } from './rules';
 
@@ -28,6 +28,32 @@ const callerStatement = compiled('read', ['sid', 'sub', 'now'], (db, p) =>
     .where(and(eq(users.uuid, p.sub), eq(users.disabled, false)))
     .limit(1),
 );
+
+/** The same for a page's session cookie: the session must be the one the cookie's secret opens. */
+const cookieCallerStatement = compiled('read', ['sid', 'sub', 'now', 'cookieHash'], (db, p) =>
+  db
+    .select({ user: userColumns })
+    .from(users)
+    .innerJoin(sessions, and(eq(sessions.id, p.sid), eq(sessions.userUuid, users.uuid), eq(sessions.cookieHash, p.cookieHash), liveSession(sessions, p.now)))
+    .where(and(eq(users.uuid, p.sub), eq(users.disabled, false)))
+    .limit(1),
+);
+
+/** A browser session's sliding expiry moves at most once a minute: not a D1 write per page view. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Slides a browser session (it has no refresh to do it): `last_used_at` and the expiry move on
+ * by the session's own idle time, never past its absolute cap. Guarded like every change of a
+ * caller batch, and in the same batch, so a page view costs no extra round trip.
+ */
+const touchBrowserSession = (deps: Deps, claims: Claims, guard: Guard, now: number) =>
+  guarded(guard, (may) =>
+    deps.db
+      .update(sessions)
+      .set({ lastUsedAt: now, expiresAt: sql`min(${now} + ${sessions.idleSeconds} * 1000, ${sessions.absoluteExpiresAt})` })
+      .where(and(eq(sessions.id, claims.sid), isNotNull(sessions.idleSeconds), lt(sessions.lastUsedAt, now - TOUCH_INTERVAL_MS), may)),
+  );
 
 /**
  * Guards for this caller. Each is the route's own rule AND the operation's (`to`), so a write
@@ -77,10 +103,17 @@ export async function withCaller<R extends Reads = {}, W extends Writes = {}>(
   const writes = plan.writes
     ? plan.writes({ route: makeGuard(claims, rule, now), to: (operation, opts) => makeGuard(claims, both(rule, operation), now, opts) })
     : ({} as W);
-  const { $caller: callerRows, ...rows } = await runBatch(deps.db, {
-    $caller: callerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now }),
+  const { cookieHash } = claims;
+  const { $caller: callerRows, $touch: _touched, ...rows } = await runBatch(deps.db, {
+    $caller:
+      cookieHash === undefined
+        ? callerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now })
+        : cookieCallerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now, cookieHash }),
     ...plan.reads,
     ...writes,
+    // Last, after the batch's own checks of the session: sliding it first would not change them
+    // (the slide only moves the expiry later), but the order keeps each guard reading one state.
+    ...(cookieHash === undefined ? {} : { $touch: touchBrowserSession(deps, claims, makeGuard(claims, rule, now), now) }),
   });
   access.checked = true;
   const caller = (callerRows as { user: User }[])[0]?.user;

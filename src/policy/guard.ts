@@ -19,10 +19,16 @@ export interface Guard {
   readonly sql: SQL;
 }
 
-/** What a verified access token says about the caller; trusted only after the caller batch. */
+/**
+ * Who the caller says they are, trusted only after the caller batch: a verified access token's
+ * `sub` and `sid`, or a page's session cookie, whose secret must then match its session's
+ * `cookie_hash` (a refresh-token session has none, so a cookie never stands in for a token).
+ */
 export interface Claims {
   sub: string;
   sid: string;
+  /** SHA-256 of a browser session cookie's secret; absent for an access token. */
+  cookieHash?: string;
 }
 
 const cu = alias(users, 'cu');
@@ -30,7 +36,8 @@ const cs = alias(sessions, 'cs');
 
 /** @internal for src/policy/caller.ts */
 export function makeGuard(claims: Claims, rule: Rule, now: number, opts: { revokedInBatchAt?: number } = {}): Guard {
-  const on = and(eq(cs.id, claims.sid), eq(cs.userUuid, cu.uuid), liveSession(cs, now, opts));
+  const cookie = claims.cookieHash === undefined ? undefined : eq(cs.cookieHash, claims.cookieHash);
+  const on = and(eq(cs.id, claims.sid), eq(cs.userUuid, cu.uuid), cookie, liveSession(cs, now, opts));
   const where = and(eq(cu.uuid, claims.sub), eq(cu.disabled, false), ruleSql(rule, cu));
   // The aliases are named in FROM by hand: Drizzle renders an alias inside sql`` as its name alone.
   return { sql: sql`exists (select 1 from ${users} "cu" inner join ${sessions} "cs" on ${on} where ${where})` } as Guard;

@@ -51,7 +51,7 @@ describe('a password grant racing a change to its user', () => {
     grant.release();
     const result = await grant.result;
     expect(result.kind).toBe('issued');
-    if (result.kind === 'issued') expect((await get('/user/me', { token: result.tokens.accessToken })).status).toBe(200);
+    if (result.kind === 'issued') expect((await get('/user/me', { token: result.handOut.accessToken })).status).toBe(200);
   });
 
   it('creates no session, login record or refresh token when the password changed in between', async () => {

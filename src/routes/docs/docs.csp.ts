@@ -1,28 +1,46 @@
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../../env';
-
-/** The static /redocs page: its one inline stylesheet, nothing else. */
-export const REDOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
-/** Where @hono/swagger-ui loads Swagger UI's script and stylesheet from. */
-const SWAGGER_CDN = 'https://cdn.jsdelivr.net';
+/**
+ * The documentation pages' Content-Security-Policies. Both pages load their scripts and styles
+ * from this Worker only ('self': the vendored packages under /vendor/, see vendor.ts) and name
+ * no other origin, so they work offline and a compromised CDN cannot reach them. Neither allows
+ * 'unsafe-eval' or inline scripts; connect-src 'self' lets them fetch /openapi.json (and Swagger
+ * UI call /token and the API). Checked in a browser by test/browser/docs.test.ts, which fails on
+ * any violation report.
+ */
 
 /**
- * /docs runs Swagger UI from jsDelivr plus one inline bootstrap script. Rather than
- * 'unsafe-inline', the policy allows exactly that script by its SHA-256 (CSP Level 2), so an
- * injected script would not run. Styles stay 'unsafe-inline': Swagger UI sets style
- * attributes. connect-src 'self' lets it fetch /openapi.json and log in through /token.
+ * /docs (Swagger UI): the bundle from 'self' plus exactly one inline bootstrap, allowed by its
+ * SHA-256 (CSP Level 2), so an injected script would not run. Styles are 'unsafe-inline' because
+ * Swagger UI (React) sets style attributes; images are its data: SVG icons.
  */
-export const docsCsp = (scriptHashes: string[]) =>
+export const swaggerCsp = (scriptHashes: string[]) =>
   [
     "default-src 'none'",
-    `script-src ${[SWAGGER_CDN, ...scriptHashes.map((h) => `'sha256-${h}'`)].join(' ')}`,
-    `style-src 'unsafe-inline' ${SWAGGER_CDN}`,
-    `img-src 'self' data: ${SWAGGER_CDN}`,
+    `script-src ${["'self'", ...scriptHashes.map((h) => `'sha256-${h}'`)].join(' ')}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
     "connect-src 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'self'",
   ].join('; ');
+
+/**
+ * /redocs (ReDoc): its standalone bundle from 'self' and no inline script. ReDoc writes its
+ * styles at run time (styled-components `<style>` elements and style attributes), hence inline
+ * styles; its search index runs in a Web Worker it makes from a blob: URL, hence worker-src blob:.
+ * Images: the data: icons of its theme.
+ */
+export const REDOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  'worker-src blob:',
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
 
 const INLINE_SCRIPT = /<script(?![^>]*\bsrc\s*=)[^>]*>([\s\S]*?)<\/script>/gi;
 
@@ -32,15 +50,3 @@ export async function inlineScriptHashes(html: string): Promise<string[]> {
   const digests = await Promise.all(scripts.map((s) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))));
   return digests.map((d) => btoa(String.fromCharCode(...new Uint8Array(d))));
 }
-
-/** The docs page is the same for the isolate's life: hash it once (keyed by its text, to stay right if it changes). */
-let swaggerPolicy: { html: string; csp: string } | undefined;
-
-/** Sets /docs' own policy from the page it serves (the global headers leave a route's CSP alone). */
-export const swaggerCsp = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    await next();
-    const html = await c.res.clone().text();
-    if (swaggerPolicy?.html !== html) swaggerPolicy = { html, csp: docsCsp(await inlineScriptHashes(html)) };
-    c.res.headers.set('content-security-policy', swaggerPolicy.csp);
-  });

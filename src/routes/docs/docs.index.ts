@@ -1,10 +1,10 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env';
 import { SERVICE_VERSION } from '../meta/meta.handlers';
 import { FORM_ALSO } from '../users/users.routes';
-import { REDOCS_CSP, swaggerCsp } from './docs.csp';
-import { renderReference } from './redoc-html';
+import { inlineScriptHashes, REDOCS_CSP, swaggerCsp } from './docs.csp';
+import { renderRedoc } from './redoc-html';
+import { renderSwaggerUi } from './swagger-html';
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -17,10 +17,17 @@ export const OPENAPI_INFO = {
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 
+const SWAGGER_HTML = renderSwaggerUi(OPENAPI_INFO.info.title);
+const REDOC_HTML = renderRedoc(OPENAPI_INFO.info.title);
+/** The /docs policy names its inline bootstrap's hash: computed once per isolate (the page never changes). */
+let swaggerPolicy: Promise<string> | undefined;
+const swaggerPolicyOnce = () => (swaggerPolicy ??= inlineScriptHashes(SWAGGER_HTML).then(swaggerCsp));
+
 /**
  * The documents, as their own router: /openapi.json (generated from the zod schemas of
  * `api`), Swagger UI at /docs whose Authorize button runs the password flow against /token,
- * and a static view at /redocs. Each page sets its own Content-Security-Policy.
+ * and ReDoc at /redocs. Both pages load their scripts and styles from this Worker's static
+ * assets (/vendor/…, see vendor.ts), never from a CDN; each sets its own Content-Security-Policy.
  */
 export function docsRouter(api: OpenAPIHono<AppEnv>) {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
@@ -35,10 +42,13 @@ export function docsRouter(api: OpenAPIHono<AppEnv>) {
     c.header('cache-control', 'public, max-age=300');
     return c.json(document());
   });
-  docs.get('/docs', swaggerCsp(), swaggerUI({ url: '/openapi.json', persistAuthorization: false }));
+  docs.get('/docs', async (c) => {
+    c.header('content-security-policy', await swaggerPolicyOnce());
+    return c.html(SWAGGER_HTML);
+  });
   docs.get('/redocs', (c) => {
     c.header('content-security-policy', REDOCS_CSP);
-    return c.html(renderReference(document() as never));
+    return c.html(REDOC_HTML);
   });
   return docs;
 }

@@ -43,7 +43,7 @@ const GRANTS: Record<string, (c: Ctx, params: Record<string, unknown>) => Promis
       throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, { 'retry-after': String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))) });
     }
     if (result.kind === 'refused') throw new OAuthError('invalid_grant', BAD_CREDENTIALS);
-    return tokenResponse(c, result.tokens);
+    return tokenResponse(c, result.handOut);
   },
   async refresh_token(c, params) {
     const input = parse(RefreshGrantSchema, params);

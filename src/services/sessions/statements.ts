@@ -26,13 +26,16 @@ export const ifSession = (id: unknown) => sql`exists (select 1 from ${sessions} 
 // A new session's inserts, compiled once per isolate (src/db/compiled.ts). insert … select, so
 // the session is created only while the user's security stamp is the one the grant read, and
 // the refresh token only with its session. Columns in table order.
-const insertSession = compiled('write', ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country'], (db, p) =>
-  db
-    .insert(sessions)
-    .select(
-      sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country} where ${stampHolds(p.userUuid, p.stamp)}`,
-    )
-    .returning({ id: sessions.id }),
+const insertSession = compiled(
+  'write',
+  ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country', 'cookieHash', 'idleSeconds'],
+  (db, p) =>
+    db
+      .insert(sessions)
+      .select(
+        sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country}, ${p.cookieHash}, ${p.idleSeconds} where ${stampHolds(p.userUuid, p.stamp)}`,
+      )
+      .returning({ id: sessions.id }),
 );
 const insertRefreshToken = compiled('write', ['hash', 'sessionId', 'now'], (db, p) =>
   db.insert(refreshTokens).select(sql`select ${p.hash}, ${p.sessionId}, ${p.now}, null, null where ${ifSession(p.sessionId)}`),
@@ -60,6 +63,12 @@ export const evictBeyondCap = compiled('write', ['userUuid', 'sessionId', 'now',
     .returning({ id: sessions.id, lastUsedAt: sessions.lastUsedAt }),
 );
 
+/** The times of a session that starts now and slides by `idleSeconds` (capped by the absolute TTL). */
+function sessionTimes(config: Config, now: number, idleSeconds: number) {
+  const absolute = now + config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS * 1000;
+  return { absolute, expiresAt: Math.min(now + idleSeconds * 1000, absolute) };
+}
+
 /**
  * A new session (refresh-token family) for a user whose security stamp the caller read: the
  * statements to batch, the id and the token to hand out once the batch created the row.
@@ -67,13 +76,36 @@ export const evictBeyondCap = compiled('write', ['userUuid', 'sessionId', 'now',
 export async function newSession(db: Db, config: Config, user: { uuid: string; securityStamp: number }, client: ClientInfo, now: number) {
   const id = uuidv7(now);
   const refreshToken = randomToken(REFRESH_TOKEN_BYTES);
-  const absolute = now + config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS * 1000;
-  const expiresAt = Math.min(now + config.REFRESH_TOKEN_TTL_SECONDS * 1000, absolute);
+  const times = sessionTimes(config, now, config.REFRESH_TOKEN_TTL_SECONDS);
   const statements = {
-    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, expiresAt, absolute, ...client }),
+    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, ...times, ...client, cookieHash: null, idleSeconds: null }),
     refreshToken: insertRefreshToken(db, { hash: await sha256Hex(refreshToken), sessionId: id, now }),
   };
   return { id, refreshToken, statements };
+}
+
+/**
+ * A new browser session: the same row as a refresh-token family (listed, revoked and expired by
+ * the same rules) with no refresh token, authenticated by a cookie whose secret is stored only
+ * as its SHA-256. "Remember me" slides it by the refresh-token TTL; otherwise by the short
+ * PAGE_SESSION_IDLE_SECONDS (and the cookie ends with the browser).
+ */
+export async function newBrowserSession(
+  db: Db,
+  config: Config,
+  user: { uuid: string; securityStamp: number },
+  client: ClientInfo,
+  now: number,
+  remember: boolean,
+) {
+  const id = uuidv7(now);
+  const secret = randomToken(REFRESH_TOKEN_BYTES);
+  const idleSeconds = remember ? config.REFRESH_TOKEN_TTL_SECONDS : config.PAGE_SESSION_IDLE_SECONDS;
+  const times = sessionTimes(config, now, idleSeconds);
+  const statements = {
+    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, ...times, ...client, cookieHash: await sha256Hex(secret), idleSeconds }),
+  };
+  return { id, secret, statements, maxAgeSeconds: remember ? config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS : undefined };
 }
 
 export interface SessionFilter {
