@@ -14,6 +14,8 @@ import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
 import { photosRouter } from './routes/photos/photos.index';
 import { sessionsRouter } from './routes/sessions/sessions.index';
+import { errorPage, wantsPage } from './routes/pages/page-errors';
+import { pagesRouter } from './routes/pages/pages.index';
 import { tokenRouter } from './routes/token/token.index';
 import { usersRouter } from './routes/users/users.index';
 
@@ -29,7 +31,8 @@ function apiRouter() {
 /**
  * Builds the worker. Global middleware is what every response needs and nothing else (request
  * id, security headers, CORS); each front door then brings its own body handling and error
- * rendering: /token (RFC 6749), the JSON API (problem+json), the documents (their own CSP).
+ * rendering: /token (RFC 6749), the pages (HTML), the JSON API (problem+json), the documents
+ * (their own CSP).
  * /token is mounted before the API so that its requests end in its own router: Hono runs
  * matching handlers in order and stops at the first that answers.
  */
@@ -37,9 +40,21 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId(), securityHeaders(), cors());
   app.route('/token', tokenRouter);
+  app.route('/', pagesRouter());
   app.route('/', apiRouter());
   app.route('/', docsRouter(app));
-  app.notFound((c) => methodNotAllowed(c, app.routes) ?? problemResponse('not_found', 'No such resource'));
+  app.notFound((c) => {
+    const wrong = methodNotAllowed(c, app.routes);
+    // A person's browser gets a page; a program gets problem+json.
+    if (wantsPage(c))
+      return errorPage(
+        c,
+        wrong ? 405 : 404,
+        wrong ? 'This address does not take that kind of request.' : 'There is no page at this address.',
+        wrong ? { allow: wrong.headers.get('allow') ?? '' } : {},
+      );
+    return wrong ?? problemResponse('not_found', 'No such resource');
+  });
   app.onError(renderProblem);
   return app;
 }

@@ -26,6 +26,8 @@ export const PROBLEMS = {
   role_required: { status: 403, title: 'The caller lacks the role this needs' },
   self_only: { status: 403, title: 'Only the user themselves may do this' },
   photo_not_recognised: { status: 403, title: 'The photo was not recognised as the user' },
+  captcha_failed: { status: 403, title: 'The captcha was not solved' },
+  csrf_failed: { status: 403, title: 'The form did not come from this site' },
   not_found: { status: 404, title: 'No such resource' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   username_taken: { status: 409, title: 'The username is taken' },
@@ -42,6 +44,7 @@ export const PROBLEMS = {
   rate_limited: { status: 429, title: 'Too many requests from this address' },
   internal: { status: 500, title: 'Internal error' },
   recognizer_failed: { status: 502, title: 'The photo recognizer failed' },
+  captcha_unavailable: { status: 502, title: 'The captcha could not be checked' },
   misconfigured: { status: 503, title: 'The service is misconfigured' },
   recognizer_timeout: { status: 504, title: 'The photo recognizer timed out' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -104,7 +104,11 @@ export async function withCaller<R extends Reads = {}, W extends Writes = {}>(
     ? plan.writes({ route: makeGuard(claims, rule, now), to: (operation, opts) => makeGuard(claims, both(rule, operation), now, opts) })
     : ({} as W);
   const { cookieHash } = claims;
-  const { $caller: callerRows, $touch: _touched, ...rows } = await runBatch(deps.db, {
+  const {
+    $caller: callerRows,
+    $touch: _touched,
+    ...rows
+  } = await runBatch(deps.db, {
     $caller:
       cookieHash === undefined
         ? callerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now })

@@ -1,26 +1,14 @@
-import { inspectImage } from '../../lib/image-type';
 import type { AppRouteHandler } from '../../http/openapi';
 import { decodeCursor } from '../../lib/pagination';
-import { ApiError } from '../../lib/problem';
 import { toPhotoDto } from '../../schemas/photo';
 import { toUserDto } from '../../schemas/user';
 import { deletePhoto, getPhoto, listPhotos } from '../../services/photos/photos';
 import { approvePhoto, rejectPhoto } from '../../services/photos/review-photo';
-import { submitPhoto } from '../../services/photos/upload-photo';
+import { submitPhotoFile } from '../../services/photos/upload-photo';
 import type * as routes from './photos.routes';
 
 export const validatePhotoHandler: AppRouteHandler<typeof routes.validatePhoto> = async (c) => {
-  const { file } = c.req.valid('form');
-  const max = c.var.deps.config.PHOTO_MAX_BYTES;
-  // The body limit already refused bodies over PHOTO_MAX_BYTES plus multipart overhead; this
-  // catches a file part that fits in that overhead but not in the photo limit.
-  if (file.size > max) throw new ApiError('body_too_large', `The photo is larger than ${max} bytes`);
-  // Judged by its whole structure, never its name or declared type: a complete, well-formed image
-  // of sane dimensions with nothing after its end (src/lib/image-type.ts), before R2 or a recognizer.
-  const image = new Uint8Array(await file.arrayBuffer());
-  const inspected = inspectImage(image);
-  if (!inspected.ok) throw new ApiError('unsupported_image', `The file is not a JPEG, PNG or WebP image we accept: ${inspected.reason}`);
-  const result = await submitPhoto(c.var.deps, c.var.access, c.var.uploader, image, inspected.type);
+  const result = await submitPhotoFile(c.var.deps, c.var.access, c.var.uploader, c.req.valid('form').file);
   if (result.status === 'pending') return c.json(toPhotoDto(result.photo), 202);
   return c.json(toUserDto(result.user), 200);
 };

@@ -1,5 +1,6 @@
 import type { AppRouteHandler } from '../../http/openapi';
 import { decodeCursor } from '../../lib/pagination';
+import { TURNSTILE_FIELD } from '../../lib/turnstile';
 import { toUserDto } from '../../schemas/user';
 import { changePassword } from '../../services/users/change-password';
 import { eraseUser } from '../../services/users/erase-user';
@@ -9,8 +10,8 @@ import { signUp } from '../../services/users/sign-up';
 import type * as routes from './users.routes';
 
 export const signUpHandler: AppRouteHandler<typeof routes.signUp> = async (c) => {
-  const { confirm_password: _confirm, ...input } = c.req.valid('json');
-  const user = await signUp(c.var.deps, input);
+  const { confirm_password: _confirm, [TURNSTILE_FIELD]: captcha, ...input } = c.req.valid('json');
+  const user = await signUp(c.var.deps, input, captcha);
   c.header('location', `/user/${user.uuid}`);
   return c.json(toUserDto(user), 201);
 };

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { PageQuery } from '../../lib/pagination';
 import { Email, Mobile, plainText, Username } from '../../lib/text';
 import { RoleSchema } from '../../schemas/user';
+import { TURNSTILE_FIELD } from '../../lib/turnstile';
 
 const profile = {
   city: plainText(100).optional(),
@@ -23,6 +24,11 @@ export const SignUpSchema = z
     name: plainText(64),
     surname: plainText(64),
     ...profile,
+    [TURNSTILE_FIELD]: z
+      .string()
+      .max(2048)
+      .optional()
+      .openapi({ description: 'The Turnstile token, required when the service has Turnstile configured (TURNSTILE_SITE_KEY)' }),
   })
   .refine((b) => b.confirm_password === undefined || b.confirm_password === b.password, {
     path: ['confirm_password'],

@@ -21,7 +21,7 @@ export interface EventQuery {
  * index range: (subject_uuid, id), (event, id) or the primary key, and `since`/`until` are id
  * bounds, so a page costs the same at a hundred events as at a million.
  */
-const eventsPage = (db: Db, q: EventQuery) =>
+export const eventsPage = (db: Db, q: EventQuery) =>
   read(
     db
       .select()

@@ -1,7 +1,7 @@
 import type { PhotoRow, User } from '../../db/schema';
 import { sha256Hex } from '../../lib/encoding';
 import { uuidv7 } from '../../lib/ids';
-import type { ImageType } from '../../lib/image-type';
+import { type ImageType, inspectImage } from '../../lib/image-type';
 import { ApiError, notFound, tooMany } from '../../lib/problem';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit, withinUserLimit } from '../ip-limits';
 import { type Access, withCaller } from '../../policy/caller';
@@ -28,6 +28,21 @@ export async function checkUploader(deps: Deps, access: Access, uuid: string): P
     throw tooMany('rate_limited', 'Too many photo uploads; try again later', IP_LIMIT_PERIOD_SECONDS * 1000);
   }
   return caller;
+}
+
+/**
+ * An uploaded file as every front door receives it: refused when larger than PHOTO_MAX_BYTES
+ * (the body limit already capped the request; this catches a file part that fits in the
+ * multipart overhead but not in the photo limit) and judged by its whole structure, never its
+ * name or declared type (src/lib/image-type.ts), before R2 or a recognizer sees it.
+ */
+export async function submitPhotoFile(deps: Deps, access: Access, user: User, file: File): Promise<Submission> {
+  const max = deps.config.PHOTO_MAX_BYTES;
+  if (file.size > max) throw new ApiError('body_too_large', `The photo is larger than ${max} bytes`);
+  const image = new Uint8Array(await file.arrayBuffer());
+  const inspected = inspectImage(image);
+  if (!inspected.ok) throw new ApiError('unsupported_image', `The file is not a JPEG, PNG or WebP image we accept: ${inspected.reason}`);
+  return submitPhoto(deps, access, user, image, inspected.type);
 }
 
 /**

@@ -103,7 +103,16 @@ export async function newBrowserSession(
   const idleSeconds = remember ? config.REFRESH_TOKEN_TTL_SECONDS : config.PAGE_SESSION_IDLE_SECONDS;
   const times = sessionTimes(config, now, idleSeconds);
   const statements = {
-    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, ...times, ...client, cookieHash: await sha256Hex(secret), idleSeconds }),
+    session: insertSession(db, {
+      id,
+      userUuid: user.uuid,
+      stamp: user.securityStamp,
+      now,
+      ...times,
+      ...client,
+      cookieHash: await sha256Hex(secret),
+      idleSeconds,
+    }),
   };
   return { id, secret, statements, maxAgeSeconds: remember ? config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS : undefined };
 }

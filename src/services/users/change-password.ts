@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
 import { runBatch } from '../../db/statement';
-import { ApiError, tooMany } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
 import type { Deps } from '../../deps';
@@ -9,9 +8,10 @@ import { recordRevocations } from '../revocation';
 import { auditGuarded } from '../audit/events';
 import { exportEvents } from '../audit/export';
 import { revokedCount, revokeSessions } from '../sessions/statements';
-import { blockedFor, clearFailures, clearFailuresGuarded, countGuarded, passwordChangeKey, throttleState } from '../throttle';
+import { clearFailures, clearFailuresGuarded, passwordChangeKey } from '../throttle';
+import { assertCurrentPassword, countPasswordAttempt, currentPasswordReads } from './current-password';
 import { assertPasswordAllowed } from './password-rules';
-import { bumpStamp, passwordHashOf } from './statements';
+import { bumpStamp } from './statements';
 
 /**
  * PUT /user/me/password, in two round trips around PBKDF2, like the password grant:
@@ -26,19 +26,15 @@ import { bumpStamp, passwordHashOf } from './statements';
  */
 export async function changePassword(deps: Deps, access: Access, input: { currentPassword: string; newPassword: string }): Promise<void> {
   const { db, config } = deps;
-  const key = passwordChangeKey(access.claims.sub);
+  const me = access.claims.sub;
+  const key = passwordChangeKey(me);
   const now = deps.now();
   const first = await withCaller(deps, access, {
-    reads: { stored: passwordHashOf(db, access.claims.sub), throttle: throttleState(db, key) },
-    writes: (may) => ({ counted: countGuarded(db, key, now, may.route) }),
+    reads: currentPasswordReads(db, me),
+    writes: (may) => ({ counted: countPasswordAttempt(db, me, now, may.route) }),
   });
   const { caller, sessionId } = first;
-  const blockedMs = blockedFor(first.rows.throttle, now);
-  if (blockedMs > 0) throw tooMany('throttled', 'Too many wrong passwords; try again later', blockedMs);
-  const verdict = await deps.passwords.verify(input.currentPassword, first.rows.stored[0]!.passwordHash);
-  if (!verdict.ok) {
-    throw new ApiError('wrong_password', 'The current password is incorrect', { errors: [{ path: 'current_password', message: 'is incorrect' }] });
-  }
+  await assertCurrentPassword(deps, first.rows, input.currentPassword, now);
   try {
     await assertPasswordAllowed(deps, input.newPassword, caller, 'new_password');
   } catch (err) {

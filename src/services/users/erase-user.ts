@@ -1,5 +1,6 @@
 import { and, eq, or } from 'drizzle-orm';
 import { auditEvents, users } from '../../db/schema';
+import type { Statement } from '../../db/statement';
 import { ApiError } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
@@ -9,6 +10,7 @@ import { erasePhotoObjects } from '../photos/storage';
 import { recordRevocations } from '../revocation';
 import { revokeSessions } from '../sessions/statements';
 import { findUser } from './statements';
+import { assertCurrentPassword, countPasswordAttempt, currentPasswordReads } from './current-password';
 import { auditGuarded } from '../audit/events';
 import { exportEvents } from '../audit/export';
 import { visibleUser } from './read-users';
@@ -20,14 +22,24 @@ import { retiredKey, retireName } from './retired-names';
  * before R2 is touched, the photos go first (erasure must not leave objects behind if a later
  * step fails), then one guarded batch revokes the sessions and deletes the row, whose foreign
  * keys cascade to login records, sessions, refresh tokens and photo rows; then KV records.
+ * With `currentPassword` (the pages ask for it) the first batch also checks it, throttled
+ * like a password change, before anything is erased.
  */
-export async function eraseUser(deps: Deps, access: Access, uuid: string): Promise<void> {
+export async function eraseUser(deps: Deps, access: Access, uuid: string, confirm: { currentPassword?: string } = {}): Promise<void> {
   const { db, config } = deps;
-  const { caller, rows } = await withCaller(deps, access, { reads: { found: findUser(db, uuid) } });
+  const { currentPassword } = confirm;
+  const checkedAt = deps.now();
+  const me = access.claims.sub;
+  const { caller, rows } = await withCaller(deps, access, {
+    reads: { found: findUser(db, uuid), ...(currentPassword === undefined ? {} : currentPasswordReads(db, me)) },
+    writes: (may): Record<string, Statement<unknown, 'guarded'>> =>
+      currentPassword === undefined ? {} : { counted: countPasswordAttempt(db, me, checkedAt, may.route) },
+  });
   if (uuid !== caller.uuid) {
     visibleUser(caller, uuid, rows.found);
     throw new ApiError('self_only', 'Users are erased only by themselves');
   }
+  if (currentPassword !== undefined) await assertCurrentPassword(deps, rows as Parameters<typeof assertCurrentPassword>[1], currentPassword, checkedAt);
   await erasePhotoObjects(deps.photos, uuid);
   const now = deps.now();
   const retired = await retiredKey(config, caller.username);

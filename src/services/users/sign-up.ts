@@ -5,6 +5,7 @@ import { uuidv7 } from '../../lib/ids';
 import { tooMany } from '../../lib/problem';
 import { emailKey, usernameKey } from '../../lib/text';
 import type { Deps } from '../../deps';
+import { assertHuman } from '../captcha';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
 import { assertPasswordAllowed } from './password-rules';
 import { auditWrite } from '../audit/events';
@@ -25,10 +26,12 @@ export interface NewUser {
 }
 
 /**
- * Signs a user up with role `normal`: the per-IP limit, the password policy, PBKDF2, then one
- * INSERT … RETURNING whose unique indexes decide username and email conflicts (409).
+ * Signs a user up with role `normal`: the captcha when Turnstile is configured, the per-IP
+ * limit, the password policy, PBKDF2, then one INSERT … RETURNING whose unique indexes decide
+ * username and email conflicts (409).
  */
-export async function signUp(deps: Deps, input: NewUser): Promise<User> {
+export async function signUp(deps: Deps, input: NewUser, captcha?: string): Promise<User> {
+  await assertHuman(deps, captcha);
   if (!(await withinIpLimit(deps, 'signup'))) {
     throw tooMany('rate_limited', 'Too many sign-ups from this address; try again later', IP_LIMIT_PERIOD_SECONDS * 1000);
   }
