@@ -1,4 +1,6 @@
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import worker from '../../src/index';
 import { BASE } from './api';
 
 /** The token a page's forms carry (every form of a page carries the same one). */
@@ -24,7 +26,15 @@ export class PageClient {
   /** The CSRF token of the last page that had forms. */
   csrf = '';
 
-  constructor(readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly opts: {
+      headers?: Record<string, string>;
+      /** Configuration for this client's requests only (a fresh env object: a fresh config parse). */
+      vars?: Record<string, string>;
+      /** Another env altogether (the round-trip test's counting D1). */
+      env?: object;
+    } = {},
+  ) {}
 
   private keep(res: Response) {
     for (const line of res.headers.getSetCookie()) {
@@ -42,9 +52,18 @@ export class PageClient {
   }
 
   async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'text/html', ...this.headers, ...init.headers };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.opts.headers, ...init.headers };
     if (this.cookies.size > 0) headers.cookie = this.cookieHeader();
-    const res = await exports.default.fetch(new Request(`${BASE}${path}`, { ...init, headers, redirect: 'manual' }));
+    const request = new Request(`${BASE}${path}`, { ...init, headers, redirect: 'manual' });
+    const { vars, env: other } = this.opts;
+    let res: Response;
+    if (vars || other) {
+      const ctx = createExecutionContext();
+      res = await worker.fetch(request, (other ?? { ...env, ...vars }) as never, ctx);
+      await waitOnExecutionContext(ctx);
+    } else {
+      res = await exports.default.fetch(request);
+    }
     this.keep(res);
     return res;
   }

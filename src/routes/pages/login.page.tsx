@@ -33,6 +33,8 @@ interface LoginView {
 
 function LoginPage(c: Ctx, view: LoginView) {
   const { config } = c.var.deps;
+  // Before the layout: the widget adds its script to the page's head and CSP.
+  const widget = turnstileWidget(c);
   return (
     <Layout title="Log in" serviceName={config.SERVICE_NAME} nonce={c.var.nonce} scripts={c.var.scripts}>
       <h1>Log in</h1>
@@ -47,7 +49,7 @@ function LoginPage(c: Ctx, view: LoginView) {
             <input id="remember" type="checkbox" name="remember" value="1" />
             Remember me on this device
           </label>
-          {turnstileWidget(c)}
+          {widget}
           <button type="submit">Log in</button>
         </PostForm>
       </section>
@@ -96,7 +98,8 @@ export async function submitLogin(c: Ctx) {
   if (result.kind === 'throttled') {
     const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
     c.header('retry-after', String(seconds));
-    return c.html(LoginPage(c, { login, returnTo, message: `Too many attempts. Try again in ${seconds} seconds.` }), 429);
+    return c.html(LoginPage(c, { returnTo, message: `Too many attempts. Try again in ${seconds} seconds.` }), 429);
   }
-  return c.html(LoginPage(c, { login, returnTo, message: LOGIN_REFUSED }), 400);
+  // The name typed is not shown again: the page is then the same, byte for byte, whoever it named.
+  return c.html(LoginPage(c, { returnTo, message: LOGIN_REFUSED }), 400);
 }

@@ -24,6 +24,8 @@ interface SignUpView {
 
 function SignUpPage(c: Ctx, view: SignUpView) {
   const { config } = c.var.deps;
+  // Before the layout: the widget adds its script to the page's head and CSP.
+  const widget = turnstileWidget(c);
   const v = view.values ?? {};
   const e = view.errors ?? {};
   const field = (name: string, label: string, extra: Partial<Parameters<typeof Field>[0]> = {}) => (
@@ -52,7 +54,7 @@ function SignUpPage(c: Ctx, view: SignUpView) {
           {field('designation', 'Job title', { autocomplete: 'organization-title', maxlength: 100 })}
           {field('mobile', 'Mobile', { type: 'tel', autocomplete: 'tel', maxlength: 32 })}
           {e[TURNSTILE_FIELD] ? <p class="error">The captcha {e[TURNSTILE_FIELD]}.</p> : null}
-          {turnstileWidget(c)}
+          {widget}
           <button type="submit">Create account</button>
         </PostForm>
       </section>
