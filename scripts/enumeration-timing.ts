@@ -1,5 +1,6 @@
-// `npm run timing [-- --rounds N --warmup N]`: measures whether POST /token answers an unknown
-// user as fast as a wrong password for a real one (the dummy PBKDF2 of burnPasswordWork).
+// `npm run timing [-- --rounds N --warmup N --door token|page]`: measures whether POST /token and
+// the login page (POST /login) answer an unknown user as fast as a wrong password for a real one
+// (the dummy PBKDF2 of burnPasswordWork); both doors unless --door names one.
 // Starts `wrangler dev --local` (scripts/lib/dev-server.ts) on a free port with a throwaway
 // D1/KV/R2 directory (local dev data untouched) and IP_RATE_LIMIT=off, signs users up, then
 // alternates wrong-password and unknown-user password grants, one at a time, and prints the
@@ -16,6 +17,9 @@ const flag = (name: string, fallback: number) => {
 };
 const ROUNDS = flag('rounds', 200);
 const WARMUP = flag('warmup', 10);
+const doorFlag = args.indexOf('--door');
+const DOORS = doorFlag >= 0 ? [args[doorFlag + 1] as Door] : (['token', 'page'] as const);
+type Door = 'token' | 'page';
 
 interface Stats {
   n: number;
@@ -30,6 +34,12 @@ const base = server.url;
 process.on('SIGINT', () => void server.stop().finally(() => process.exit(130)));
 
 try {
+  for (const door of DOORS) await measure(door);
+} finally {
+  await server.stop();
+}
+
+async function measure(door: Door) {
   const run = crypto.randomUUID().slice(0, 6);
   // Random, so no policy rule (common words, the user's name or username) can refuse it.
   const password = `Pw-${randomBytes(16).toString('base64url')}`;
@@ -38,6 +48,7 @@ try {
   // consecutive ones: each real user takes that many wrong passwords, so the throttle never answers.
   const needed = Math.ceil((ROUNDS + WARMUP) / FREE_FAILURES);
   for (let i = 0; i < needed; i += 1) users.push(await signUp(`t${run}_${i}`, password));
+  const attempt = door === 'token' ? timedGrant : await pageLogin();
 
   const wrong: number[] = [];
   const unknown: number[] = [];
@@ -47,13 +58,11 @@ try {
     // Alternate which kind goes first, so drift in the machine's load hits both alike.
     const order = i % 2 === 0 ? (['wrong', 'unknown'] as const) : (['unknown', 'wrong'] as const);
     for (const kind of order) {
-      const ms = await timedGrant(kind === 'wrong' ? real : ghost, 'not the password, wrong on purpose');
+      const ms = await attempt(kind === 'wrong' ? real : ghost, 'not the password, wrong on purpose');
       if (i >= WARMUP) (kind === 'wrong' ? wrong : unknown).push(ms);
     }
   }
-  report(wrong, unknown);
-} finally {
-  await server.stop();
+  report(door === 'token' ? 'POST /token password grant' : 'POST /login (the page)', wrong, unknown);
 }
 
 async function signUp(username: string, password: string): Promise<string> {
@@ -76,6 +85,23 @@ async function timedGrant(username: string, password: string): Promise<number> {
   return ms;
 }
 
+/** A page login as a browser sends it: the pre-session cookie and CSRF token of one GET /login, this origin. */
+async function pageLogin(): Promise<(username: string, password: string) => Promise<number>> {
+  const page = await fetch(`${base}/login`);
+  const cookie = page.headers.getSetCookie()[0]!.split(';')[0]!;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  return async (username, password) => {
+    const body = new URLSearchParams({ csrf, username, password });
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: base };
+    const started = performance.now();
+    const res = await fetch(`${base}/login`, { method: 'POST', headers, body, redirect: 'manual' });
+    const text = await res.text();
+    const ms = performance.now() - started;
+    if (res.status !== 400) throw new Error(`expected the 400 login page, got ${res.status}: ${text.slice(0, 200)}`);
+    return ms;
+  };
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   const i = (sorted.length - 1) * q;
   const lo = sorted[Math.floor(i)] ?? Number.NaN;
@@ -89,16 +115,16 @@ function stats(samples: readonly number[]): Stats {
   return { n: samples.length, median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), mean };
 }
 
-function report(wrong: readonly number[], unknown: readonly number[]): void {
+function report(door: string, wrong: readonly number[], unknown: readonly number[]): void {
   const w = stats(wrong);
   const u = stats(unknown);
   const f = (x: number) => x.toFixed(2).padStart(8);
   const cpu = cpus();
-  console.log(`POST /token password grant latency, ms (${new Date().toISOString()})`);
+  console.log(`${door} latency, ms (${new Date().toISOString()})`);
   console.log(
     `machine: ${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}; node ${process.version}; wrangler dev --local, PASSWORD_ITERATIONS from wrangler.toml`,
   );
-  console.log(`command: npm run timing -- --rounds ${ROUNDS} --warmup ${WARMUP}`);
+  console.log(`command: npm run timing -- --rounds ${ROUNDS} --warmup ${WARMUP}${doorFlag >= 0 ? ` --door ${DOORS[0]}` : ''}`);
   console.log('kind              n    median       p90      mean');
   console.log(`wrong password ${String(w.n).padStart(4)}  ${f(w.median)}  ${f(w.p90)}  ${f(w.mean)}`);
   console.log(`unknown user   ${String(u.n).padStart(4)}  ${f(u.median)}  ${f(u.p90)}  ${f(u.mean)}`);

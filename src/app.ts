@@ -45,7 +45,7 @@ export function createApp() {
   app.route('/', docsRouter(app));
   app.notFound((c) => {
     const wrong = methodNotAllowed(c, app.routes);
-    // A person's browser gets a page; a program gets problem+json.
+    // The pages' own paths answer with a page; everything else stays problem+json.
     if (wantsPage(c))
       return errorPage(
         c,

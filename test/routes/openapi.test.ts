@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
+import { isPagePath } from '../../src/routes/pages/page-errors';
 import { body, get } from '../helpers/api';
 
 type Operation = {
@@ -15,14 +16,15 @@ type Document = {
   components: { securitySchemes: Record<string, { type: string; flows?: { password?: { tokenUrl: string } } }> };
 };
 
-/** The documents themselves are not API operations. */
+/** The documents themselves are not API operations, nor are the pages for people. */
 const NOT_OPERATIONS = new Set(['/openapi.json', '/docs', '/redocs']);
+const notAnOperation = (path: string) => NOT_OPERATIONS.has(path) || isPagePath(path);
 
 /** `METHOD /path/{param}` for every route the app serves (Hono writes params as `:param`). */
 const servedRoutes = () =>
   new Set(
     app.routes
-      .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !NOT_OPERATIONS.has(r.path))
+      .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !notAnOperation(r.path))
       .map((r) => `${r.method} ${r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
   );
 

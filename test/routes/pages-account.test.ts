@@ -240,12 +240,14 @@ describe('a forged cookie', () => {
 });
 
 describe('page errors are HTML pages', () => {
-  it('answers an unknown page path with a 404 page for a browser, and problem+json for a program', async () => {
-    const page = await new PageClient().fetch('/no-such-page');
+  it('answers an unknown path under /account with a 404 page, and any other unknown path with problem+json, whatever Accept says', async () => {
+    const page = await new PageClient().fetch('/account/no-such-page');
     expect(page.status).toBe(404);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    const program = await get('/no-such-page');
-    expect(program.headers.get('content-type')).toBe('application/problem+json');
+    for (const res of [await new PageClient().fetch('/no-such-page'), await get('/user/x/y')]) {
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
   });
 
   it('answers GET /logout with 405 and Allow, as a page', async () => {

@@ -20,8 +20,15 @@ const HEADINGS: Record<number, string> = {
   504: 'A service we depend on timed out',
 };
 
-/** Whether a request comes from a person's browser navigating (it asks for HTML first), not a program. */
-export const wantsPage = (c: Context) => (c.req.header('accept') ?? '').startsWith('text/html');
+/** The paths the pages own: their errors (a 404 under /account/, a GET /logout) are pages too. */
+const PAGE_PATHS = new Set(['/login', '/signup', '/account', '/logout', '/pages.css']);
+export const isPagePath = (path: string) => PAGE_PATHS.has(path) || path.startsWith('/account/');
+
+/**
+ * Whether an unmatched request gets an HTML page rather than problem+json: only on the pages' own
+ * paths. Elsewhere the API's answer stands whatever `Accept` says, so a program never gets HTML.
+ */
+export const wantsPage = (c: Context) => isPagePath(c.req.path);
 
 /** The name to show even when the configuration itself is what failed. */
 const serviceNameOf = (c: Context) => (c.get('deps') as { config?: { SERVICE_NAME: string } } | undefined)?.config?.SERVICE_NAME ?? 'UserAuth';
