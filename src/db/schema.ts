@@ -36,6 +36,8 @@ export const users = sqliteTable(
      * it is unchanged, so a login racing such a change cannot leave a working session behind.
      */
     securityStamp: integer('security_stamp').notNull().default(0),
+    /** Whether the user has an active second factor (a `totp_factors` row with `activated_at`), kept in the same batch. */
+    mfaEnabled: integer('mfa_enabled', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),
@@ -83,6 +85,8 @@ export const sessions = sqliteTable(
     cookieHash: text('cookie_hash'),
     /** How far each use moves a browser session's sliding expiry; null: the refresh-token TTL. */
     idleSeconds: integer('idle_seconds'),
+    /** RFC 8176 methods the login used, space-separated (`pwd`, `pwd otp`): every access token of the session carries them. */
+    amr: text('amr').notNull().default('pwd'),
   },
   (t) => [
     index('sessions_user_uuid_idx').on(t.userUuid, t.id),
@@ -145,6 +149,59 @@ export const celebrityNames = sqliteTable(
     claimedAt: integer('claimed_at').notNull(),
   },
   (t) => [index('celebrity_names_user_uuid_idx').on(t.userUuid)],
+);
+
+/**
+ * A user's TOTP second factor (one per user): pending from enrolment until a code of it is
+ * presented, then active. The seed is sealed with MFA_ENCRYPTION_KEY (src/lib/secret-box.ts) and
+ * never stored or logged in the clear; `last_step` is the last accepted 30-second step, so an
+ * accepted code cannot be replayed (a compare-and-swap moves it).
+ */
+export const totpFactors = sqliteTable('totp_factors', {
+  userUuid: text('user_uuid')
+    .primaryKey()
+    .references(() => users.uuid, { onDelete: 'cascade' }),
+  secret: text('secret').notNull(),
+  createdAt: integer('created_at').notNull(),
+  activatedAt: integer('activated_at'),
+  lastStep: integer('last_step').notNull().default(0),
+});
+
+/** Single-use recovery codes, by per-user SHA-256 only; `used_at` set by the one use that wins. */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    hash: text('hash').primaryKey(),
+    userUuid: text('user_uuid')
+      .notNull()
+      .references(() => users.uuid, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('recovery_codes_user_uuid_idx').on(t.userUuid)],
+);
+
+/**
+ * The second step of a login whose password was right (the `mfa_token` of the token endpoint, or
+ * the pages' code form): by SHA-256 only, five minutes, single use, killed by five wrong codes.
+ * It remembers what the password step read (the security stamp, so a change meanwhile ends it)
+ * and which door it opens (a refresh-token session, or a browser session with "remember me").
+ */
+export const mfaChallenges = sqliteTable(
+  'mfa_challenges',
+  {
+    hash: text('hash').primaryKey(),
+    userUuid: text('user_uuid')
+      .notNull()
+      .references(() => users.uuid, { onDelete: 'cascade' }),
+    securityStamp: integer('security_stamp').notNull(),
+    door: text('door', { enum: ['token', 'page', 'page_remember'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    failures: integer('failures').notNull().default(0),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('mfa_challenges_expires_at_idx').on(t.expiresAt)],
 );
 
 /**

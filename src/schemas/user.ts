@@ -21,6 +21,7 @@ export const UserSchema = z
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
     last_login_at: z.iso.datetime().nullable(),
+    mfa_enabled: z.boolean().openapi({ description: 'Whether the user has an active second factor (TOTP)' }),
   })
   .strict()
   .openapi('User');
@@ -48,5 +49,6 @@ export function toUserDto(u: User): z.infer<typeof UserSchema> {
     created_at: iso(u.createdAt),
     updated_at: iso(u.updatedAt),
     last_login_at: isoOrNull(u.lastLoginAt),
+    mfa_enabled: u.mfaEnabled,
   };
 }

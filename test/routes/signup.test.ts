@@ -34,6 +34,7 @@ describe('POST /user', () => {
       city: 'Arlington',
       mobile: '+1 555 0100',
       last_login_at: null,
+      mfa_enabled: false,
     });
     expect(JSON.stringify(user)).not.toMatch(/hash|pbkdf2|password/i);
     const row = await env.DB.prepare('select password_hash from users where uuid = ?').bind(user.uuid).first<{ password_hash: string }>();

@@ -69,7 +69,7 @@ const slide = compiled('write', ['now', 'newHash', 'slideTo', 'ip', 'userAgent',
       country: sql`coalesce(${p.country}, ${sessions.country})`,
     })
     .where(sql`${sessions.id} = ${sessionOf(p.newHash)}`)
-    .returning({ id: sessions.id }),
+    .returning({ id: sessions.id, amr: sessions.amr }),
 );
 
 // The reuse's event, written only if step 1 revoked the session in this batch (its revoked_at is ours).
@@ -100,7 +100,7 @@ const ownerOf = compiled('read', ['newHash'], (db, p) =>
  *     one after another, so of two concurrent refreshes exactly one changes the row;
  *  3. store the new token in the same family (only if step 2 changed the row),
  *  4. slide the session's expiry (capped by the absolute one) and note where it was used,
- *  5. read the user's current role for the access token.
+ *  5. read the user's current role for the access token (the session gives its `amr`).
  * Then the access token is signed for the user's current role.
  * A reuse inside the grace interval changes nothing: it fails at step 2 like any other
  * rotated token, but leaves the session alive (a racing tab, not a theft).
@@ -129,6 +129,7 @@ export async function refreshGrant(deps: Deps, input: { refreshToken: string }):
   const session = slid[0];
   const user = owner[0];
   if (!session || !user) return { kind: 'refused', reused: reused.length > 0 };
-  const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role }, now);
+  // The methods of the login that made the session (RFC 8176), kept across every refresh.
+  const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role, amr: session.amr.split(' ') }, now);
   return { kind: 'issued', tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: newToken } };
 }

@@ -28,12 +28,12 @@ export const ifSession = (id: unknown) => sql`exists (select 1 from ${sessions} 
 // the refresh token only with its session. Columns in table order.
 const insertSession = compiled(
   'write',
-  ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country', 'cookieHash', 'idleSeconds'],
+  ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country', 'cookieHash', 'idleSeconds', 'amr'],
   (db, p) =>
     db
       .insert(sessions)
       .select(
-        sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country}, ${p.cookieHash}, ${p.idleSeconds} where ${stampHolds(p.userUuid, p.stamp)}`,
+        sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country}, ${p.cookieHash}, ${p.idleSeconds}, ${p.amr} where ${stampHolds(p.userUuid, p.stamp)}`,
       )
       .returning({ id: sessions.id }),
 );
@@ -69,16 +69,20 @@ function sessionTimes(config: Config, now: number, idleSeconds: number) {
   return { absolute, expiresAt: Math.min(now + idleSeconds * 1000, absolute) };
 }
 
+/** RFC 8176 methods a login proved: the password, then maybe a one-time code. */
+export type Amr = 'pwd' | 'pwd otp';
+
 /**
  * A new session (refresh-token family) for a user whose security stamp the caller read: the
- * statements to batch, the id and the token to hand out once the batch created the row.
+ * statements to batch, the id and the token to hand out once the batch created the row. `amr`
+ * stays with the session, so every refresh issues tokens with the methods of the login.
  */
-export async function newSession(db: Db, config: Config, user: { uuid: string; securityStamp: number }, client: ClientInfo, now: number) {
+export async function newSession(db: Db, config: Config, user: { uuid: string; securityStamp: number }, client: ClientInfo, now: number, amr: Amr = 'pwd') {
   const id = uuidv7(now);
   const refreshToken = randomToken(REFRESH_TOKEN_BYTES);
   const times = sessionTimes(config, now, config.REFRESH_TOKEN_TTL_SECONDS);
   const statements = {
-    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, ...times, ...client, cookieHash: null, idleSeconds: null }),
+    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, ...times, ...client, cookieHash: null, idleSeconds: null, amr }),
     refreshToken: insertRefreshToken(db, { hash: await sha256Hex(refreshToken), sessionId: id, now }),
   };
   return { id, refreshToken, statements };
@@ -97,6 +101,7 @@ export async function newBrowserSession(
   client: ClientInfo,
   now: number,
   remember: boolean,
+  amr: Amr = 'pwd',
 ) {
   const id = uuidv7(now);
   const secret = randomToken(REFRESH_TOKEN_BYTES);
@@ -112,6 +117,7 @@ export async function newBrowserSession(
       ...client,
       cookieHash: await sha256Hex(secret),
       idleSeconds,
+      amr,
     }),
   };
   return { id, secret, statements, maxAgeSeconds: remember ? config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS : undefined };
