@@ -2,11 +2,13 @@ CREATE TABLE `mfa_challenges` (
 	`hash` text PRIMARY KEY NOT NULL,
 	`user_uuid` text NOT NULL,
 	`security_stamp` integer NOT NULL,
+	`throttle_key` text NOT NULL,
 	`door` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
-	`failures` integer DEFAULT 0 NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
 	`used_at` integer,
+	`session_id` text,
 	FOREIGN KEY (`user_uuid`) REFERENCES `users`(`uuid`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -16,6 +18,7 @@ CREATE TABLE `recovery_codes` (
 	`user_uuid` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`used_at` integer,
+	`used_for` text,
 	FOREIGN KEY (`user_uuid`) REFERENCES `users`(`uuid`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -26,6 +29,7 @@ CREATE TABLE `totp_factors` (
 	`created_at` integer NOT NULL,
 	`activated_at` integer,
 	`last_step` integer DEFAULT 0 NOT NULL,
+	`last_session` text,
 	FOREIGN KEY (`user_uuid`) REFERENCES `users`(`uuid`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint

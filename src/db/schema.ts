@@ -165,6 +165,8 @@ export const totpFactors = sqliteTable('totp_factors', {
   createdAt: integer('created_at').notNull(),
   activatedAt: integer('activated_at'),
   lastStep: integer('last_step').notNull().default(0),
+  /** The session the last accepted code opened: how a login's batch knows its own compare-and-swap won. */
+  lastSession: text('last_session'),
 });
 
 /** Single-use recovery codes, by per-user SHA-256 only; `used_at` set by the one use that wins. */
@@ -177,6 +179,8 @@ export const recoveryCodes = sqliteTable(
       .references(() => users.uuid, { onDelete: 'cascade' }),
     createdAt: integer('created_at').notNull(),
     usedAt: integer('used_at'),
+    /** The session (or the change) the code was used for: the single use's winner. */
+    usedFor: text('used_for'),
   },
   (t) => [index('recovery_codes_user_uuid_idx').on(t.userUuid)],
 );
@@ -195,11 +199,16 @@ export const mfaChallenges = sqliteTable(
       .notNull()
       .references(() => users.uuid, { onDelete: 'cascade' }),
     securityStamp: integer('security_stamp').notNull(),
+    /** The login throttle's key of the name typed at the password step: wrong codes count there. */
+    throttleKey: text('throttle_key').notNull(),
     door: text('door', { enum: ['token', 'page', 'page_remember'] }).notNull(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
-    failures: integer('failures').notNull().default(0),
+    /** Codes tried, counted before each is checked, so concurrent guesses cannot pass the limit. */
+    attempts: integer('attempts').notNull().default(0),
     usedAt: integer('used_at'),
+    /** The session its success opened. */
+    sessionId: text('session_id'),
   },
   (t) => [index('mfa_challenges_expires_at_idx').on(t.expiresAt)],
 );
