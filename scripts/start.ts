@@ -1,10 +1,14 @@
-// `npm start [-- --port N]`: applies local D1 migrations, creates .dev.vars with a fresh ES256
-// development key when it is missing, then runs `wrangler dev` (port 8787 unless given).
+// `npm start [-- --port N]`: copies the docs' vendored assets into public/vendor/, applies local
+// D1 migrations, creates .dev.vars with a fresh ES256 development key when it is missing, then
+// runs `wrangler dev` (port 8787 unless given).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { generateSigningKey } from './generate-key';
+import { vendorAssets } from './vendor-assets';
 
 const args = process.argv.slice(2);
+
+vendorAssets();
 
 if (!existsSync('.dev.vars')) {
   const { privateJwk: jwk } = await generateSigningKey(`dev-${new Date().toISOString().slice(0, 10)}`);

@@ -14,6 +14,9 @@
  * that group by the wrangler PID: workerd goes with it, and no other wrangler on the machine
  * (a developer's `npm start`, a parallel test) is affected.
  *
+ * Before it starts, public/vendor/ (the static assets /docs and /redocs load, not in git) is
+ * brought up to date from node_modules (scripts/vendor-assets.ts), so a clean clone serves them.
+ *
  * @example
  * // In a Node test (test/node/*.test.ts, run by vitest.node.config.ts):
  * import { generateSigningKey } from '../../scripts/generate-key';
@@ -35,6 +38,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { vendorAssets } from '../vendor-assets';
 
 /** The project root: wrangler runs here, so it reads wrangler.toml and migrations/. */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -192,6 +196,7 @@ const tail = (file: string) => {
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const { vars = {}, secrets, readyPath = '/health', timeoutMs = 90_000 } = options;
+  vendorAssets();
   const ownsState = !options.state;
   const state = options.state ?? createDevState();
   const port = options.port ?? (await freePort());

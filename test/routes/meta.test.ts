@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
+import lock from '../../package-lock.json';
 import { AuthorizationServerSchema, HealthSchema, JwksSchema, RolesSchema, ServiceInfoSchema } from '../../src/routes/meta/meta.routes';
 import { body, call, get, post } from '../helpers/api';
 import { signedIn } from '../helpers/factories';
@@ -97,24 +98,36 @@ describe('GET /roles', () => {
   });
 });
 
+/** The versions the lockfile pins: what /vendor/ must serve and the pages must link. */
+const pinned = (name: string) => (lock.packages as Record<string, { version: string }>)[`node_modules/${name}`]!.version;
+const scriptSrcs = (html: string) => [...html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]);
+const styleHrefs = (html: string) => [...html.matchAll(/<link[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"/g)].map((m) => m[1]);
+
 describe('GET /docs and /redocs', () => {
-  it('serves Swagger UI pointing at /openapi.json', async () => {
+  it('serves Swagger UI from this Worker (the pinned swagger-ui-dist), reading /openapi.json, not keeping the login', async () => {
     const res = await get('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(res.headers.get('content-security-policy')).toContain('https://cdn.jsdelivr.net');
     const html = await res.text();
-    expect(html).toContain('SwaggerUIBundle');
+    const base = `/vendor/swagger-ui-dist@${pinned('swagger-ui-dist')}`;
+    expect(scriptSrcs(html)).toEqual([`${base}/swagger-ui-bundle.js`]);
+    expect(styleHrefs(html)).toEqual([`${base}/swagger-ui.css`]);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).toContain('SwaggerUIBundle(');
     expect(html).toContain("url: '/openapi.json'");
+    expect(html).toContain('persistAuthorization: false');
+    expect(html).toContain('validatorUrl: null');
   });
 
-  it('serves a static, script-free reference of every path', async () => {
+  it('serves ReDoc from this Worker (the pinned redoc standalone bundle), reading /openapi.json', async () => {
     const res = await get('/redocs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await res.text();
-    expect(html).not.toContain('<script');
-    for (const path of ['POST /token', 'POST /user', 'GET /user/{uuid}', 'GET /logins/{id}']) expect(html).toContain(path);
+    expect(scriptSrcs(html)).toEqual([`/vendor/redoc@${pinned('redoc')}/bundles/redoc.standalone.js`]);
+    expect(styleHrefs(html)).toEqual([]);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).toContain('<redoc spec-url="/openapi.json"></redoc>');
   });
 });
 

@@ -19,9 +19,11 @@ type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 
 const SWAGGER_HTML = renderSwaggerUi(OPENAPI_INFO.info.title);
 const REDOC_HTML = renderRedoc(OPENAPI_INFO.info.title);
-/** The /docs policy names its inline bootstrap's hash: computed once per isolate (the page never changes). */
-let swaggerPolicy: Promise<string> | undefined;
-const swaggerPolicyOnce = () => (swaggerPolicy ??= inlineScriptHashes(SWAGGER_HTML).then(swaggerCsp));
+/**
+ * The /docs policy names its inline bootstrap's hash: computed once per isolate (the page never
+ * changes). The string is kept, not a promise, so no request waits on another request's work.
+ */
+let swaggerPolicy: string | undefined;
 
 /**
  * The documents, as their own router: /openapi.json (generated from the zod schemas of
@@ -43,7 +45,8 @@ export function docsRouter(api: OpenAPIHono<AppEnv>) {
     return c.json(document());
   });
   docs.get('/docs', async (c) => {
-    c.header('content-security-policy', await swaggerPolicyOnce());
+    swaggerPolicy ??= swaggerCsp(await inlineScriptHashes(SWAGGER_HTML));
+    c.header('content-security-policy', swaggerPolicy);
     return c.html(SWAGGER_HTML);
   });
   docs.get('/redocs', (c) => {

@@ -19,7 +19,7 @@ export const renderSwaggerUi = (title: string) => `<!doctype html>
 <link rel="stylesheet" href="${vendorUrl(SWAGGER_UI, 'swagger-ui.css')}">
 </head>
 <body>
-<main id="swagger-ui"></main>
+<div id="swagger-ui"></div>
 <noscript><p>Swagger UI needs JavaScript. The document itself is <a href="/openapi.json">/openapi.json</a>.</p></noscript>
 <script src="${vendorUrl(SWAGGER_UI, 'swagger-ui-bundle.js')}"></script>
 <script>${BOOTSTRAP}</script>
