@@ -35,6 +35,7 @@ export default defineConfig(async () => {
             // Cheaper hashing keeps the suite fast; production stays at 100,000 (tested in unit tests).
             PASSWORD_ITERATIONS: '10000',
             PASSWORD_PEPPER: keys.pepper,
+            MFA_ENCRYPTION_KEY: keys.mfa,
             // test/fuzz: `npm run fuzz` sets FUZZ_RUNS (and FUZZ_SEED to replay a run); unset in `npm test`.
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
             FUZZ_SEED: process.env.FUZZ_SEED ?? '',

@@ -12,6 +12,7 @@ import { auditRouter } from './routes/audit/audit.index';
 import { docsRouter } from './routes/docs/docs.index';
 import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
+import { mfaRouter } from './routes/mfa/mfa.index';
 import { photosRouter } from './routes/photos/photos.index';
 import { sessionsRouter } from './routes/sessions/sessions.index';
 import { errorPage, wantsPage } from './routes/pages/page-errors';
@@ -23,7 +24,7 @@ import { usersRouter } from './routes/users/users.index';
 function apiRouter() {
   const api = new OpenAPIHono<AppEnv>();
   api.use('*', withDeps(), limitBody(), strictJson());
-  for (const group of [metaRouter, usersRouter, loginsRouter, sessionsRouter, photosRouter, auditRouter]) api.route('/', group);
+  for (const group of [metaRouter, usersRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter]) api.route('/', group);
   api.onError(renderProblem);
   return api;
 }

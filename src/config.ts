@@ -70,6 +70,8 @@ const ConfigSchema = z.object({
   PAGE_SESSION_IDLE_SECONDS: int(300, 86_400, 3_600),
   TURNSTILE_SITE_KEY: optionalSecret,
   TURNSTILE_SECRET_KEY: optionalSecret,
+  /** `<key id>:<32 bytes base64url>[,<older id>:<older key>…]`: seals TOTP seeds (src/lib/secret-box.ts). */
+  MFA_ENCRYPTION_KEY: optionalSecret,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -16,6 +16,7 @@ export interface Secrets {
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
   TURNSTILE_SECRET_KEY?: string;
+  MFA_ENCRYPTION_KEY?: string;
 }
 
 /** Vars that are not in wrangler.toml's [vars] because they are optional. */

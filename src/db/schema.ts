@@ -279,6 +279,11 @@ export const AUDIT_EVENTS = [
   'user.enabled',
   'user.deleted',
   'photo.reviewed',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'mfa.reset',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 export type AuditEventRow = typeof auditEvents.$inferSelect;

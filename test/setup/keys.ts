@@ -14,5 +14,7 @@ export async function testSigningKeys() {
     previous: JSON.stringify(previous),
     previousPublic: JSON.stringify(previousPublic),
     pepper: crypto.getRandomValues(new Uint8Array(32)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), ''),
+    /** MFA_ENCRYPTION_KEY: `<id>:<32 bytes base64url>` (src/lib/secret-box.ts). */
+    mfa: `test:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`,
   };
 }

@@ -1,3 +1,4 @@
+import { MFA_OTP_GRANT, MFA_RECOVERY_GRANT } from '../token/token.schemas';
 import type { AppRouteHandler } from '../../http/openapi';
 import { publicJwks } from '../../lib/jwt';
 import { tokenSettings } from '../../services/auth/access-token';
@@ -40,7 +41,7 @@ export const authorizationServerHandler: AppRouteHandler<typeof routes.authoriza
       token_endpoint: `${issuer}/token`,
       revocation_endpoint: `${issuer}/token/revoke`,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
-      grant_types_supported: ['password', 'refresh_token'],
+      grant_types_supported: ['password', 'refresh_token', MFA_OTP_GRANT, MFA_RECOVERY_GRANT],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],

@@ -25,6 +25,8 @@ export class OAuthError extends Error {
  * that lost a race, so the bodies are byte-identical and reveal nothing about which it was.
  */
 export const BAD_CREDENTIALS = 'The username or password is incorrect, or the account cannot sign in right now';
+/** One description for a wrong, reused or expired code and an mfa_token that is unknown, used or spent. */
+export const BAD_SECOND_FACTOR = 'The code is incorrect or was used already, or the mfa_token is invalid or expired';
 
 function respond(code: OAuthErrorCode, description: string, status: ContentfulStatusCode, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify({ error: code, error_description: description }), {

@@ -2,11 +2,20 @@ import type { Context } from 'hono';
 import type { z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env';
 import { BodyError, bodyKind, readObjectBody } from '../../lib/body';
-import { passwordGrant, type Tokens } from '../../services/auth/password-grant';
+import { passwordGrant, type Tokens, tokenOpener } from '../../services/auth/password-grant';
+import { type SecondFactor, secondFactorLogin } from '../../services/auth/second-factor';
 import { refreshGrant } from '../../services/auth/refresh-grant';
 import { revokeToken } from '../../services/auth/revoke-token';
-import { BAD_CREDENTIALS, OAuthError } from './token.errors';
-import { PasswordGrantSchema, RefreshGrantSchema, RevokeRequestSchema } from './token.schemas';
+import { BAD_CREDENTIALS, BAD_SECOND_FACTOR, OAuthError } from './token.errors';
+import {
+  MFA_OTP_GRANT,
+  MFA_RECOVERY_GRANT,
+  MfaOtpGrantSchema,
+  MfaRecoveryGrantSchema,
+  PasswordGrantSchema,
+  RefreshGrantSchema,
+  RevokeRequestSchema,
+} from './token.schemas';
 
 type Ctx = Context<AppEnv>;
 
@@ -35,15 +44,40 @@ function tokenResponse(c: Ctx, tokens: Tokens) {
   return c.json({ access_token: tokens.accessToken, token_type: 'bearer' as const, expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken }, 200);
 }
 
+const retryAfter = (ms: number) => ({ 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) });
+
+/** The Auth0-shaped challenge: the password was right, the second factor is next (no session yet). */
+function mfaRequired(c: Ctx, mfaToken: string) {
+  c.header('cache-control', 'no-store');
+  c.header('pragma', 'no-cache');
+  return c.json({ error: 'mfa_required' as const, error_description: 'A second factor is required: send the mfa_token with a code', mfa_token: mfaToken }, 403);
+}
+
+async function secondFactorGrant(c: Ctx, mfaToken: string, factor: SecondFactor) {
+  const result = await secondFactorLogin(c.var.deps, { mfaToken, factor }, ['token'], () => tokenOpener(c.var.deps));
+  if (result.kind === 'throttled') throw new OAuthError('invalid_grant', BAD_SECOND_FACTOR, 429, retryAfter(result.retryAfterMs));
+  if (result.kind !== 'issued') throw new OAuthError('invalid_grant', BAD_SECOND_FACTOR);
+  return tokenResponse(c, result.handOut);
+}
+
 const GRANTS: Record<string, (c: Ctx, params: Record<string, unknown>) => Promise<Response>> = {
   async password(c, params) {
     const input = parse(PasswordGrantSchema, params);
     const result = await passwordGrant(c.var.deps, { login: input.username, password: input.password });
     if (result.kind === 'throttled') {
-      throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, { 'retry-after': String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))) });
+      throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, retryAfter(result.retryAfterMs));
     }
     if (result.kind === 'refused') throw new OAuthError('invalid_grant', BAD_CREDENTIALS);
+    if (result.kind === 'mfa_required') return mfaRequired(c, result.mfaToken);
     return tokenResponse(c, result.handOut);
+  },
+  [MFA_OTP_GRANT](c, params) {
+    const input = parse(MfaOtpGrantSchema, params);
+    return secondFactorGrant(c, input.mfa_token, { otp: input.otp });
+  },
+  [MFA_RECOVERY_GRANT](c, params) {
+    const input = parse(MfaRecoveryGrantSchema, params);
+    return secondFactorGrant(c, input.mfa_token, { recoveryCode: input.recovery_code });
   },
   async refresh_token(c, params) {
     const input = parse(RefreshGrantSchema, params);

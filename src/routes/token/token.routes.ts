@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { OAuthErrorSchema, RevokeRequestSchema, TokenRequestSchema, TokenResponseSchema } from './token.schemas';
+import { MfaRequiredSchema, OAuthErrorSchema, RevokeRequestSchema, TokenRequestSchema, TokenResponseSchema } from './token.schemas';
 
 const oauthError = (description: string) => ({ content: { 'application/json': { schema: OAuthErrorSchema } }, description });
 
@@ -12,9 +12,9 @@ export const token = createRoute({
   // Relative to the router's mount point, /token.
   path: '/',
   tags: ['Auth'],
-  summary: 'OAuth2 token endpoint: password and refresh_token grants',
+  summary: 'OAuth2 token endpoint: password, refresh_token and the second-factor grants',
   description:
-    'RFC 6749. The password grant is kept for first-party clients (and Swagger UI) although RFC 9700 §2.4 retires it for third parties. Refresh tokens rotate on every use; a reused one revokes its session.',
+    'RFC 6749. The password grant is kept for first-party clients (and Swagger UI) although RFC 9700 §2.4 retires it for third parties. Refresh tokens rotate on every use; a reused one revokes its session. A user with a second factor gets 403 mfa_required with an mfa_token from the password grant, then the tokens from http://auth0.com/oauth/grant-type/mfa-otp (otp) or http://auth0.com/oauth/grant-type/mfa-recovery-code (recovery_code), with amr ["pwd","otp"].',
   request: {
     body: {
       required: true,
@@ -27,6 +27,10 @@ export const token = createRoute({
   responses: {
     200: { content: { 'application/json': { schema: TokenResponseSchema } }, description: 'Tokens' },
     400: oauthError('invalid_request, invalid_grant or unsupported_grant_type'),
+    403: {
+      content: { 'application/json': { schema: MfaRequiredSchema } },
+      description: 'mfa_required: the password was right; finish with a second-factor grant',
+    },
     413: oauthError('The body is too large'),
     503: oauthError('temporarily_unavailable: the service is misconfigured (no signing key)'),
     429: oauthError('Too many attempts for this name or from this client; see Retry-After'),

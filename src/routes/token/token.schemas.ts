@@ -19,7 +19,42 @@ export const RefreshGrantSchema = z
   })
   .strict();
 
-export const TokenRequestSchema = z.discriminatedUnion('grant_type', [PasswordGrantSchema, RefreshGrantSchema]).openapi('TokenRequest');
+/** The Auth0 grant types of the second step (Auth0's MFA API), which Auth0 client libraries already speak. */
+export const MFA_OTP_GRANT = 'http://auth0.com/oauth/grant-type/mfa-otp';
+export const MFA_RECOVERY_GRANT = 'http://auth0.com/oauth/grant-type/mfa-recovery-code';
+
+const MfaToken = z.string().min(1).max(200).openapi({ description: 'The mfa_token of the 403 mfa_required answer to the password grant' });
+
+export const MfaOtpGrantSchema = z
+  .object({
+    grant_type: z.literal(MFA_OTP_GRANT),
+    mfa_token: MfaToken,
+    otp: z.string().min(1).max(16).openapi({ description: 'The current 6-digit code of the authenticator app' }),
+    client_id: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const MfaRecoveryGrantSchema = z
+  .object({
+    grant_type: z.literal(MFA_RECOVERY_GRANT),
+    mfa_token: MfaToken,
+    recovery_code: z.string().min(1).max(64).openapi({ description: 'One of the recovery codes shown at activation; each works once' }),
+    client_id: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const TokenRequestSchema = z
+  .discriminatedUnion('grant_type', [PasswordGrantSchema, RefreshGrantSchema, MfaOtpGrantSchema, MfaRecoveryGrantSchema])
+  .openapi('TokenRequest');
+
+export const MfaRequiredSchema = z
+  .object({
+    error: z.literal('mfa_required'),
+    error_description: z.string(),
+    mfa_token: z.string().openapi({ description: 'Send it with the mfa-otp or mfa-recovery-code grant within 5 minutes; single use' }),
+  })
+  .strict()
+  .openapi('MfaRequired');
 
 export const TokenResponseSchema = z
   .object({

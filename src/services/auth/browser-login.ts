@@ -5,7 +5,7 @@ import { sha256Hex } from '../../lib/encoding';
 import { UUID_PATTERN } from '../../lib/ids';
 import type { Claims } from '../../policy/guard';
 import { assertHuman } from '../captcha';
-import { newBrowserSession } from '../sessions/statements';
+import { newBrowserSession, type SessionProof } from '../sessions/statements';
 import { type NewUser, signUp } from '../users/sign-up';
 import { afterSessionStart, type LoginResult, type LoginUser, type Opener, passwordLogin, sessionStartStatements } from './password-login';
 
@@ -32,10 +32,10 @@ export async function claimsFromCookie(value: string | undefined): Promise<(Clai
   return { sid, sub, secret, cookieHash: await sha256Hex(secret) };
 }
 
-const browserOpener =
+export const browserOpener =
   (deps: Deps, remember: boolean): Opener<BrowserCookie> =>
-  async (user: LoginUser, now: number) => {
-    const session = await newBrowserSession(deps.db, deps.config, user, deps.client, now, remember);
+  async (user: LoginUser, now: number, proof: SessionProof) => {
+    const session = await newBrowserSession(deps.db, deps.config, user, deps.client, now, remember, proof);
     return {
       id: session.id,
       statements: session.statements,
@@ -57,7 +57,7 @@ export interface BrowserLoginInput {
  */
 export async function browserLogin(deps: Deps, input: BrowserLoginInput): Promise<LoginResult<BrowserCookie>> {
   await assertHuman(deps, input.captcha);
-  return passwordLogin(deps, input, browserOpener(deps, input.remember));
+  return passwordLogin(deps, input, browserOpener(deps, input.remember), input.remember ? 'page_remember' : 'page');
 }
 
 /**
@@ -68,7 +68,7 @@ export async function browserLogin(deps: Deps, input: BrowserLoginInput): Promis
 export async function signUpInBrowser(deps: Deps, input: NewUser, captcha: string | undefined): Promise<{ user: User; cookie: BrowserCookie }> {
   const user = await signUp(deps, input, captcha);
   const now = deps.now();
-  const opening = await browserOpener(deps, false)(user, now);
+  const opening = await browserOpener(deps, false)(user, now, { amr: 'pwd' });
   const written = await runBatch(deps.db, sessionStartStatements(deps, user, opening, now));
   await afterSessionStart(deps, written, now);
   return { user, cookie: opening.handOut };

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps';
 import { newSession } from '../sessions/statements';
 import { issueAccessToken } from './access-token';
-import { type LoginResult, passwordLogin } from './password-login';
+import { type LoginResult, type Opener, passwordLogin } from './password-login';
 
 export interface Tokens {
   accessToken: string;
@@ -16,13 +16,18 @@ export type PasswordGrantResult = LoginResult<Tokens>;
  * token is signed before anything is written, so a missing key (503) leaves no session behind.
  */
 export function passwordGrant(deps: Deps, input: { login: string; password: string }): Promise<PasswordGrantResult> {
-  return passwordLogin(deps, input, async (user, now) => {
-    const session = await newSession(deps.db, deps.config, user, deps.client, now);
-    const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role }, now);
+  return passwordLogin(deps, input, tokenOpener(deps), 'token');
+}
+
+/** Opens a refresh-token session and signs its first access token (with the methods the login proved). */
+export const tokenOpener =
+  (deps: Deps): Opener<Tokens> =>
+  async (user, now, proof) => {
+    const session = await newSession(deps.db, deps.config, user, deps.client, now, proof);
+    const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role, amr: proof.amr.split(' ') }, now);
     return {
       id: session.id,
       statements: session.statements,
       handOut: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken },
     };
-  });
-}
+  };

@@ -1,22 +1,28 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { compiled } from '../../db/compiled';
-import { users } from '../../db/schema';
+import { mfaChallenges, users } from '../../db/schema';
 import { runBatch, type Statement } from '../../db/statement';
 import type { Deps } from '../../deps';
+import { randomToken, sha256Hex } from '../../lib/encoding';
+import { insertChallenge, MFA_TOKEN_TTL_MS } from '../mfa/statements';
 import { auditWrite } from '../audit/events';
 import { exportEvents } from '../audit/export';
 import { IP_LIMIT_PERIOD_SECONDS, withinIpLimit } from '../ip-limits';
 import { insertLogin } from '../logins/statements';
 import { recordRevocations } from '../revocation';
-import { evictBeyondCap, ifSession } from '../sessions/statements';
+import { evictBeyondCap, ifSession, type SessionProof } from '../sessions/statements';
 import { attemptStatements, blockedFor, clearFailures, throttleKey } from '../throttle';
 import { findByLogin, loginKey } from '../users/statements';
+
+/** mfa_tokens are 32 random bytes (SPEC: at least 128 bits), base64url: 43 characters. */
+export const MFA_TOKEN_BYTES = 32;
 
 /** The user a login opens a session for, as read before PBKDF2 (the stamp guards the insert). */
 export interface LoginUser {
   uuid: string;
   role: string;
   securityStamp: number;
+  mfaEnabled: boolean;
 }
 
 /**
@@ -29,15 +35,25 @@ export interface Opening<T> {
   handOut: T;
 }
 
-/** How a front door turns a checked password into its kind of session: tokens for /token, a cookie for the pages. */
-export type Opener<T> = (user: LoginUser, now: number) => Promise<Opening<T>>;
+/**
+ * How a front door turns a checked login into its kind of session: tokens for /token, a cookie
+ * for the pages. `proof` says what was checked (the methods for `amr`, the spent challenge).
+ */
+export type Opener<T> = (user: LoginUser, now: number, proof: SessionProof) => Promise<Opening<T>>;
+
+/** Which front door a login came through, so its second step can only finish there ("remember me" included). */
+export type LoginDoor = 'token' | 'page' | 'page_remember';
 
 /**
  * What a login ends in. `refused` is one outcome for an unknown user, a wrong password, a
  * disabled user and a login that lost a race with a change to the user: each front door renders
  * it identically, so nothing tells them apart.
  */
-export type LoginResult<T> = { kind: 'issued'; userUuid: string; handOut: T } | { kind: 'refused' } | { kind: 'throttled'; retryAfterMs: number };
+export type LoginResult<T> =
+  | { kind: 'issued'; userUuid: string; handOut: T }
+  | { kind: 'mfa_required'; mfaToken: string }
+  | { kind: 'refused' }
+  | { kind: 'throttled'; retryAfterMs: number };
 
 /** `last_login_at`, and the new hash when the stored one had older parameters; only with the session. */
 const recordLogin = compiled('write', ['uuid', 'now', 'newHash', 'sessionId'], (db, p) =>
@@ -53,7 +69,7 @@ const recordLogin = compiled('write', ['uuid', 'now', 'newHash', 'sessionId'], (
  * name the insert's condition matches nothing), so the two cost the same and the timing tells
  * nothing about which it was.
  */
-async function recordFailure(deps: Deps, userUuid: string | undefined, reason: string, now: number) {
+export async function recordFailure(deps: Deps, userUuid: string | undefined, reason: string, now: number) {
   const subject = userUuid ?? crypto.randomUUID();
   const { event } = await runBatch(deps.db, {
     event: auditWrite(deps, now, {
@@ -95,6 +111,47 @@ export async function afterSessionStart(deps: Deps, written: { event: unknown[];
 }
 
 /**
+ * The password was right and the user has a second factor: a challenge (the `mfa_token`), stored
+ * by its hash while the user's stamp is the one read, and nothing else: no session, login record
+ * or KV record. The throttle count stays (the attempt was counted up front): only the second
+ * factor clears it, so guessing codes with a known password is throttled like guessing passwords.
+ */
+async function challenge(
+  deps: Deps,
+  user: LoginUser,
+  c: { throttleKey: string; door: LoginDoor; newHash: string | null },
+  now: number,
+): Promise<LoginResult<never>> {
+  const mfaToken = randomToken(MFA_TOKEN_BYTES);
+  const hash = await sha256Hex(mfaToken);
+  const written = await runBatch(deps.db, {
+    challenge: insertChallenge(deps.db, {
+      hash,
+      userUuid: user.uuid,
+      stamp: user.securityStamp,
+      throttleKey: c.throttleKey,
+      door: c.door,
+      now,
+      expiresAt: now + MFA_TOKEN_TTL_MS,
+    }),
+    rehash: recordRehash(deps.db, { uuid: user.uuid, newHash: c.newHash, hash }),
+  });
+  if (written.challenge.length === 0) {
+    await recordFailure(deps, user.uuid, 'changed_meanwhile', now);
+    return { kind: 'refused' };
+  }
+  return { kind: 'mfa_required', mfaToken };
+}
+
+/** The re-hash of a login that continues to its second factor: with the challenge, as the session would. */
+const recordRehash = compiled('write', ['uuid', 'newHash', 'hash'], (db, p) =>
+  db
+    .update(users)
+    .set({ passwordHash: sql`coalesce(${p.newHash}, ${users.passwordHash})` })
+    .where(and(eq(users.uuid, p.uuid), sql`exists (select 1 from ${mfaChallenges} where ${mfaChallenges.hash} = ${p.hash})`)),
+);
+
+/**
  * A login by name (or email) and password, the same for every front door, in two D1 round
  * trips around PBKDF2:
  *  1. the user (with hash and security stamp), the throttle read and this attempt counted as a
@@ -103,8 +160,10 @@ export async function afterSessionStart(deps: Deps, written: { event: unknown[];
  *     is still the one read in 1 (a password change, log-out-everywhere, role change or disabling
  *     in between ends the login: `refused`), and with it the login record, last login, a re-hash
  *     when due, and the cleared counter.
+ * A user with a second factor gets no session from the password alone: an `mfa_required` challenge
+ * instead (second-factor.ts finishes it), and the attempt stays counted until the code is right.
  */
-export async function passwordLogin<T>(deps: Deps, input: { login: string; password: string }, open: Opener<T>): Promise<LoginResult<T>> {
+export async function passwordLogin<T>(deps: Deps, input: { login: string; password: string }, open: Opener<T>, door: LoginDoor): Promise<LoginResult<T>> {
   const { db } = deps;
   if (!(await withinIpLimit(deps, 'login'))) return { kind: 'throttled', retryAfterMs: IP_LIMIT_PERIOD_SECONDS * 1000 };
   const login = input.login.normalize('NFC').trim();
@@ -126,8 +185,9 @@ export async function passwordLogin<T>(deps: Deps, input: { login: string; passw
     return { kind: 'refused' };
   }
 
-  const opening = await open(user, now);
   const newHash = verdict.needsRehash ? await deps.passwords.hash(input.password) : null;
+  if (user.mfaEnabled) return challenge(deps, user, { throttleKey: key, door, newHash }, now);
+  const opening = await open(user, now, { amr: 'pwd' });
   const written = await runBatch(db, { ...sessionStartStatements(deps, user, opening, now, newHash), cleared: clearFailures(db, key) });
   if (written.session.length === 0) {
     await recordFailure(deps, user.uuid, 'changed_meanwhile', now);

@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import { compiled } from '../../db/compiled';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { refreshTokens, type SessionRow, sessions, users } from '../../db/schema';
+import { mfaChallenges, refreshTokens, type SessionRow, sessions, users } from '../../db/schema';
 import { read, write } from '../../db/statement';
 import type { ClientInfo } from '../../lib/client';
 import { randomToken, sha256Hex } from '../../lib/encoding';
@@ -24,16 +24,19 @@ export const isRefreshTokenShaped = (token: string) => REFRESH_TOKEN_SHAPE.test(
 export const ifSession = (id: unknown) => sql`exists (select 1 from ${sessions} where ${sessions.id} = ${id})`;
 
 // A new session's inserts, compiled once per isolate (src/db/compiled.ts). insert … select, so
-// the session is created only while the user's security stamp is the one the grant read, and
-// the refresh token only with its session. Columns in table order.
+// the session is created only while the user's security stamp is the one the grant read (and,
+// after a second factor, only by the request that spent its challenge), and the refresh token
+// only with its session. Columns in table order.
+const challengeSpentBy = (challenge: unknown, sessionId: unknown) =>
+  sql`(${challenge} is null or exists (select 1 from ${mfaChallenges} where ${mfaChallenges.hash} = ${challenge} and ${mfaChallenges.sessionId} = ${sessionId}))`;
 const insertSession = compiled(
   'write',
-  ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country', 'cookieHash', 'idleSeconds', 'amr'],
+  ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country', 'cookieHash', 'idleSeconds', 'amr', 'challenge'],
   (db, p) =>
     db
       .insert(sessions)
       .select(
-        sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country}, ${p.cookieHash}, ${p.idleSeconds}, ${p.amr} where ${stampHolds(p.userUuid, p.stamp)}`,
+        sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country}, ${p.cookieHash}, ${p.idleSeconds}, ${p.amr} where ${stampHolds(p.userUuid, p.stamp)} and ${challengeSpentBy(p.challenge, p.id)}`,
       )
       .returning({ id: sessions.id }),
 );
@@ -72,17 +75,41 @@ function sessionTimes(config: Config, now: number, idleSeconds: number) {
 /** RFC 8176 methods a login proved: the password, then maybe a one-time code. */
 export type Amr = 'pwd' | 'pwd otp';
 
+/** How a session is opened: the methods proved, and the second factor's challenge that must have been spent for it. */
+export interface SessionProof {
+  amr: Amr;
+  challenge?: string;
+}
+
 /**
  * A new session (refresh-token family) for a user whose security stamp the caller read: the
  * statements to batch, the id and the token to hand out once the batch created the row. `amr`
  * stays with the session, so every refresh issues tokens with the methods of the login.
  */
-export async function newSession(db: Db, config: Config, user: { uuid: string; securityStamp: number }, client: ClientInfo, now: number, amr: Amr = 'pwd') {
+export async function newSession(
+  db: Db,
+  config: Config,
+  user: { uuid: string; securityStamp: number },
+  client: ClientInfo,
+  now: number,
+  proof: SessionProof = { amr: 'pwd' },
+) {
   const id = uuidv7(now);
   const refreshToken = randomToken(REFRESH_TOKEN_BYTES);
   const times = sessionTimes(config, now, config.REFRESH_TOKEN_TTL_SECONDS);
   const statements = {
-    session: insertSession(db, { id, userUuid: user.uuid, stamp: user.securityStamp, now, ...times, ...client, cookieHash: null, idleSeconds: null, amr }),
+    session: insertSession(db, {
+      id,
+      userUuid: user.uuid,
+      stamp: user.securityStamp,
+      now,
+      ...times,
+      ...client,
+      cookieHash: null,
+      idleSeconds: null,
+      amr: proof.amr,
+      challenge: proof.challenge ?? null,
+    }),
     refreshToken: insertRefreshToken(db, { hash: await sha256Hex(refreshToken), sessionId: id, now }),
   };
   return { id, refreshToken, statements };
@@ -101,7 +128,7 @@ export async function newBrowserSession(
   client: ClientInfo,
   now: number,
   remember: boolean,
-  amr: Amr = 'pwd',
+  proof: SessionProof = { amr: 'pwd' },
 ) {
   const id = uuidv7(now);
   const secret = randomToken(REFRESH_TOKEN_BYTES);
@@ -117,7 +144,8 @@ export async function newBrowserSession(
       ...client,
       cookieHash: await sha256Hex(secret),
       idleSeconds,
-      amr,
+      amr: proof.amr,
+      challenge: proof.challenge ?? null,
     }),
   };
   return { id, secret, statements, maxAgeSeconds: remember ? config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS : undefined };
