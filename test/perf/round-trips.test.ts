@@ -2,11 +2,12 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { body, buildRequest, get, type CallOptions } from '../helpers/api';
+import { body, buildRequest, get, post, type CallOptions } from '../helpers/api';
 import { countingD1, UNSEEN } from '../helpers/d1-counter';
 import { createUser, login, signedIn, type SignedIn } from '../helpers/factories';
 import { PNG } from '../helpers/images';
 import { coverage, securedOperationsOf } from '../helpers/operations';
+import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT, RECOVERY_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
 
 /**
@@ -110,6 +111,67 @@ const CASES: Case[] = [
     send: async () => ({ path: '/token', form: { grant_type: 'refresh_token', refresh_token: (await login(user)).refresh } }),
   },
   { op: 'POST /token/revoke', budget: 1, send: async () => ({ path: '/token/revoke', form: { token: (await login(user)).refresh } }) },
+
+  {
+    op: 'POST /token',
+    as: 'mfa-otp grant: the challenge claimed and read, then the session once the code is checked',
+    budget: 2,
+    send: async () => {
+      const owner = await mfaUser();
+      return { path: '/token', form: { grant_type: OTP_GRANT, mfa_token: await mfaToken(owner), otp: await codeFor(owner.secret) } };
+    },
+  },
+  {
+    op: 'POST /token',
+    as: 'mfa-recovery-code grant',
+    budget: 2,
+    send: async () => {
+      const owner = await mfaUser();
+      return { path: '/token', form: { grant_type: RECOVERY_GRANT, mfa_token: await mfaToken(owner), recovery_code: owner.recoveryCodes[0]! } };
+    },
+  },
+
+  // Second factor.
+  {
+    op: 'POST /user/me/mfa/totp',
+    as: 'caller and attempt count, then the pending seed after PBKDF2',
+    budget: 2,
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/user/me/mfa/totp', token: target.access, json: { current_password: target.password } };
+    },
+  },
+  {
+    op: 'POST /user/me/mfa/totp/activate',
+    as: 'the caller and the sealed seed, then the activation once the code is checked',
+    budget: 2,
+    send: async () => {
+      const target = await signedIn();
+      const { secret } = await body<{ secret: string }>(await post('/user/me/mfa/totp', { token: target.access, json: { current_password: target.password } }));
+      return { path: '/user/me/mfa/totp/activate', token: target.access, json: { code: await codeFor(secret) } };
+    },
+  },
+  {
+    op: 'DELETE /user/me/mfa/totp',
+    as: 'caller, password and seed, then the removal after PBKDF2 and the code',
+    budget: 2,
+    send: async () => {
+      const owner = await mfaUser();
+      const token = await mfaAccess(owner);
+      return { path: '/user/me/mfa/totp', token, json: { current_password: owner.password, code: await codeFor(owner.secret) } };
+    },
+  },
+  {
+    op: 'POST /user/me/mfa/recovery-codes',
+    as: 'the caller and the seed, then the new codes once the code is checked',
+    budget: 2,
+    send: async () => {
+      const owner = await mfaUser();
+      const token = await mfaAccess(owner);
+      return { path: '/user/me/mfa/recovery-codes', token, json: { code: await codeFor(owner.secret) } };
+    },
+  },
+  { op: 'DELETE /user/{uuid}/mfa', as: 'admin', budget: 1, send: async () => ({ path: `/user/${(await mfaUser()).uuid}/mfa`, token: admin.access }) },
 
   // Users.
   { op: 'GET /user', as: 'admin', budget: 1, send: () => ({ path: '/user?limit=5', token: admin.access }) },

@@ -112,6 +112,25 @@ const ROWS: Row[] = [
   { op: 'GET /audit', url: (w) => `/audit?user=${w.self.uuid}`, expected: ADMIN_ONLY },
   { op: 'GET /user/me/security-events', url: () => '/user/me/security-events', expected: ANY(200) },
 
+  // Second factor: each caller acts on their own account, which has no factor in a fresh world.
+  { op: 'POST /user/me/mfa/totp', url: () => '/user/me/mfa/totp', json: { current_password: PASSWORD }, destructive: true, expected: ANY(200) },
+  { op: 'POST /user/me/mfa/totp/activate', url: () => '/user/me/mfa/totp/activate', json: { code: '000000' }, destructive: true, expected: ANY(409) },
+  {
+    op: 'DELETE /user/me/mfa/totp',
+    url: () => '/user/me/mfa/totp',
+    json: { current_password: PASSWORD, code: '000000' },
+    destructive: true,
+    expected: ANY(409),
+  },
+  { op: 'POST /user/me/mfa/recovery-codes', url: () => '/user/me/mfa/recovery-codes', json: { code: '000000' }, destructive: true, expected: ANY(409) },
+  {
+    op: 'DELETE /user/{uuid}/mfa',
+    url: (w) => `/user/${w.self.uuid}/mfa`,
+    destructive: true,
+    expected: { self: 403, celebrity: 403, admin: 204, other: 403 },
+    after: selfSessionEnded,
+  },
+
   // Login records.
   { op: 'GET /user/me/logins', url: () => '/user/me/logins', expected: ANY(200) },
   { op: 'GET /user/{uuid}/logins', url: (w) => `/user/${w.self.uuid}/logins`, expected: SELF_OR_ADMIN },

@@ -78,7 +78,12 @@ describe('GET /.well-known/oauth-authorization-server', () => {
     expect(meta.token_endpoint).toBe(`${issuer}/token`);
     expect(meta.revocation_endpoint).toBe(`${issuer}/token/revoke`);
     expect(meta.jwks_uri).toBe(`${issuer}/.well-known/jwks.json`);
-    expect(meta.grant_types_supported).toEqual(['password', 'refresh_token']);
+    expect(meta.grant_types_supported).toEqual([
+      'password',
+      'refresh_token',
+      'http://auth0.com/oauth/grant-type/mfa-otp',
+      'http://auth0.com/oauth/grant-type/mfa-recovery-code',
+    ]);
     expect(JSON.stringify(meta)).not.toContain('evil.example');
     const user = await signedIn();
     expect(claimsOf(user.access).iss).toBe(meta.issuer);

@@ -2,11 +2,12 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { body, buildRequest, get, type CallOptions } from '../helpers/api';
+import { body, buildRequest, get, post, type CallOptions } from '../helpers/api';
 import { countingD1 } from '../helpers/d1-counter';
 import { login, signedIn, type SignedIn } from '../helpers/factories';
 import { PNG } from '../helpers/images';
 import { coverage } from '../helpers/operations';
+import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
 
 // The password hash leaves D1 only where a password is checked: the password grant and
@@ -153,6 +154,46 @@ const CASES: Case[] = [
       return { path: `/user/${owner.uuid}/photo`, token: owner.access };
     },
   },
+  {
+    op: 'POST /user/me/mfa/totp',
+    checksPassword: true,
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/user/me/mfa/totp', token: target.access, json: { current_password: target.password } };
+    },
+  },
+  {
+    op: 'POST /user/me/mfa/totp/activate',
+    send: async () => {
+      const target = await signedIn();
+      const { secret } = await body<{ secret: string }>(await post('/user/me/mfa/totp', { token: target.access, json: { current_password: target.password } }));
+      return { path: '/user/me/mfa/totp/activate', token: target.access, json: { code: await codeFor(secret) } };
+    },
+  },
+  {
+    op: 'DELETE /user/me/mfa/totp',
+    checksPassword: true,
+    send: async () => {
+      const owner = await mfaUser();
+      return { path: '/user/me/mfa/totp', token: await mfaAccess(owner), json: { current_password: owner.password, code: await codeFor(owner.secret) } };
+    },
+  },
+  {
+    op: 'POST /user/me/mfa/recovery-codes',
+    send: async () => {
+      const owner = await mfaUser();
+      return { path: '/user/me/mfa/recovery-codes', token: await mfaAccess(owner), json: { code: await codeFor(owner.secret) } };
+    },
+  },
+  { op: 'DELETE /user/{uuid}/mfa', send: async () => ({ path: `/user/${(await mfaUser()).uuid}/mfa`, token: admin.access }) },
+  {
+    op: 'POST /token',
+    as: 'mfa-otp grant',
+    send: async () => {
+      const owner = await mfaUser();
+      return { path: '/token', form: { grant_type: OTP_GRANT, mfa_token: await mfaToken(owner), otp: await codeFor(owner.secret) } };
+    },
+  },
   { op: 'GET /photos', send: () => ({ path: '/photos?status=pending', token: admin.access }) },
   { op: 'POST /photos/{id}/approve', send: async () => ({ path: `/photos/${(await withPhoto()).photoId}/approve`, token: admin.access }) },
   { op: 'POST /photos/{id}/reject', send: async () => ({ path: `/photos/${(await withPhoto()).photoId}/reject`, token: admin.access }) },
@@ -186,8 +227,13 @@ describe('reads of the password hash', () => {
     }
   }
 
-  it('only the password grant and the password change may read it', () => {
-    expect(CASES.filter((c) => c.checksPassword).map(nameOf)).toEqual(['POST /token (password grant)', 'PUT /user/me/password']);
+  it('only the password grant, the password change and the second factor’s enrolment and removal may read it', () => {
+    expect(CASES.filter((c) => c.checksPassword).map(nameOf)).toEqual([
+      'POST /token (password grant)',
+      'PUT /user/me/password',
+      'POST /user/me/mfa/totp',
+      'DELETE /user/me/mfa/totp',
+    ]);
   });
 
   it('every operation the worker serves has a case, and every case names one', async () => {
