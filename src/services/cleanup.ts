@@ -5,6 +5,7 @@ import { auditEvents, retiredUsernames, sessions } from '../db/schema';
 import { runBatch, write } from '../db/statement';
 import { uuidv7Bound } from '../lib/ids';
 import { sessionExpired } from '../policy/live-session';
+import { pruneChallenges } from './mfa/statements';
 import { pruneThrottle } from './throttle';
 
 /** Rows each statement deletes per round; a run repeats rounds while any statement filled one. */
@@ -20,6 +21,7 @@ export interface CleanupResult {
   throttleCounters: number;
   auditEvents: number;
   retiredUsernames: number;
+  mfaChallenges: number;
   rounds: number;
 }
 
@@ -36,7 +38,8 @@ export interface CleanupResult {
  *  - throttle counters idle for a day that no longer block (docs/abuse-throttling.md);
  *  - audit events older than AUDIT_RETENTION_DAYS, the oldest first: ids are UUIDv7, so "older
  *    than the cutoff" is `id < uuidv7Bound(cutoff, 'low')`, a range at the start of the primary key;
- *  - retired usernames whose retirement has ended (RETIRED_USERNAME_DAYS after the erasure).
+ *  - retired usernames whose retirement has ended (RETIRED_USERNAME_DAYS after the erasure);
+ *  - second-factor challenges (mfa_tokens) past their five minutes, used or not.
  */
 export function cleanupStatements(db: Db, config: Config, now: number) {
   const revokedBefore = now - config.ACCESS_TOKEN_TTL_SECONDS * 1000;
@@ -55,21 +58,31 @@ export function cleanupStatements(db: Db, config: Config, now: number) {
     counters: write(pruneThrottle(db, now, CLEANUP_BATCH)),
     events: write(db.delete(auditEvents).where(inArray(auditEvents.id, oldEvents)).returning({ id: auditEvents.id })),
     retired: write(db.delete(retiredUsernames).where(inArray(retiredUsernames.keyHash, endedRetirements)).returning({ keyHash: retiredUsernames.keyHash })),
+    challenges: write(pruneChallenges(db, now, CLEANUP_BATCH)),
   };
 }
 
 /** Deletes what nothing can use any more and what is past its retention, in rounds of one batch each (the cron trigger, src/scheduled.ts). */
 export async function cleanUp(db: Db, config: Config, now: number): Promise<CleanupResult> {
-  const result: CleanupResult = { expiredSessions: 0, revokedSessions: 0, throttleCounters: 0, auditEvents: 0, retiredUsernames: 0, rounds: 0 };
+  const result: CleanupResult = {
+    expiredSessions: 0,
+    revokedSessions: 0,
+    throttleCounters: 0,
+    auditEvents: 0,
+    retiredUsernames: 0,
+    mfaChallenges: 0,
+    rounds: 0,
+  };
   while (result.rounds < CLEANUP_MAX_ROUNDS) {
-    const { expired, revoked, counters, events, retired } = await runBatch(db, cleanupStatements(db, config, now));
+    const { expired, revoked, counters, events, retired, challenges } = await runBatch(db, cleanupStatements(db, config, now));
     result.rounds += 1;
     result.expiredSessions += expired.length;
     result.revokedSessions += revoked.length;
     result.throttleCounters += counters.length;
     result.auditEvents += events.length;
     result.retiredUsernames += retired.length;
-    if (Math.max(expired.length, revoked.length, counters.length, events.length, retired.length) < CLEANUP_BATCH) break;
+    result.mfaChallenges += challenges.length;
+    if (Math.max(expired.length, revoked.length, counters.length, events.length, retired.length, challenges.length) < CLEANUP_BATCH) break;
   }
   return result;
 }

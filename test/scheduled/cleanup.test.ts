@@ -211,4 +211,20 @@ describe('hourly cleanup', () => {
     expect(left.results.map((r) => r.key_hash)).toEqual([`retired-${tag}`]);
     expect(logged).toMatchObject({ retiredUsernames: 2 });
   });
+
+  it('deletes second-factor challenges past their five minutes, and keeps live ones', async () => {
+    const user = await createUser();
+    const insert = (hash: string, expiresAt: number) =>
+      env.DB.prepare(
+        "insert into mfa_challenges (hash, user_uuid, security_stamp, throttle_key, door, created_at, expires_at) values (?, ?, 0, 'login:x', 'token', ?, ?)",
+      )
+        .bind(hash, user.uuid, Date.now(), expiresAt)
+        .run();
+    await insert(`old-${user.uuid}`, Date.now() - 1000);
+    await insert(`live-${user.uuid}`, Date.now() + 60_000);
+    const logged = await runCron();
+    expect(logged.mfaChallenges).toBeGreaterThanOrEqual(1);
+    const left = await env.DB.prepare('select hash from mfa_challenges where user_uuid = ?').bind(user.uuid).all<{ hash: string }>();
+    expect(left.results.map((r) => r.hash)).toEqual([`live-${user.uuid}`]);
+  });
 });
