@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   'find-user': { arity: 1 },
   'delete-user': { arity: 1 },
   'revoke-sessions': { arity: 1 },
+  'reset-mfa': { arity: 1 },
   stats: { arity: 0 },
   audit: { arity: 0, options: ['--user', '--event', '--since'] },
 };

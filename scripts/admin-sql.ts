@@ -62,6 +62,8 @@ export interface UserListRow {
   disabled: number;
   created_at: number;
   last_login_at: number | null;
+  /** 0 or 1. */
+  mfa_enabled: number;
 }
 export interface UserRoleRow {
   uuid: string;
@@ -229,7 +231,7 @@ export function foldedFor(expr: string, lowered: string): string {
 const userUuidByName = (username: string) => `(SELECT uuid FROM users WHERE username_key = ${text(username.toLowerCase())})`;
 
 /** Columns safe to print: never password_hash. */
-const USER_COLUMNS = 'uuid, username, email, name, surname, role, disabled, created_at, last_login_at';
+const USER_COLUMNS = 'uuid, username, email, name, surname, role, disabled, created_at, last_login_at, mfa_enabled';
 
 /**
  * Revokes the live sessions of the user matched by `userExpr`, returning their ids and last
@@ -260,6 +262,30 @@ export function setRoleSql(usernameArg: unknown, roleArg: unknown, now: number):
 export function revokeSessionsSql(usernameArg: unknown, now: number): Batch<[RevokedRow[], UserRefRow[]]> {
   const username = parseUsername(usernameArg);
   return batch([revokeSessionsOf(userUuidByName(username), now), `SELECT uuid, username FROM users WHERE username_key = ${text(username.toLowerCase())}`]);
+}
+
+/**
+ * reset-mfa: the user's second factor removed, as `DELETE /user/{uuid}/mfa` does: every live
+ * session revoked, the security stamp moved on (no login or challenge in flight survives), the
+ * factor and its recovery codes deleted, and an `mfa.reset` event (no actor: the CLI). Results:
+ * [revoked session ids, -, the user (empty when there is none), -, the removed factor (empty
+ * when there was none)].
+ */
+export function resetMfaSql(
+  usernameArg: unknown,
+  now: number,
+  eventId: string,
+): Batch<[RevokedRow[], never[], UserRefRow[], never[], { user_uuid: string }[]]> {
+  const username = parseUsername(usernameArg);
+  const key = text(username.toLowerCase());
+  const uuid = userUuidByName(username);
+  return batch([
+    revokeSessionsOf(uuid, now),
+    `INSERT INTO audit_events (id, at, event, actor_uuid, subject_uuid, ip, user_agent, country, client_id, detail) SELECT ${text(eventId)}, ${int(now)}, 'mfa.reset', NULL, uuid, NULL, NULL, NULL, NULL, json_object('via', 'admin-cli') FROM users WHERE username_key = ${key} AND mfa_enabled = 1`,
+    `UPDATE users SET mfa_enabled = 0, security_stamp = security_stamp + 1, updated_at = ${int(now)} WHERE username_key = ${key} RETURNING uuid, username`,
+    `DELETE FROM recovery_codes WHERE user_uuid = ${uuid}`,
+    `DELETE FROM totp_factors WHERE user_uuid = ${uuid} RETURNING user_uuid`,
+  ]);
 }
 
 /** delete-user, step 1. Results: [the user (empty when there is none), its photos' R2 keys]. */

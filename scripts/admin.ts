@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine, type Where } from './admin-args';
 import * as sql from './admin-sql';
+import { uuidv7 } from '../src/lib/ids';
 import { escapeForTerminal } from '../src/lib/terminal';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +28,7 @@ const USAGE = `Usage: npm run admin -- <command> [args] [--local | --remote]
   find-user <text>              users whose username, email or name contains the text
   delete-user <username>        erase the user, their photos in R2 and everything in D1
   revoke-sessions <username>    log the user out everywhere
+  reset-mfa <username>          remove the user's second factor (revokes their sessions)
   stats                         counts of users, sessions, logins and pending photos
   audit [--user <username>] [--event <name>] [--since <date>]
                                 the newest ${sql.LIST_LIMIT} audit events: about the user (a username,
@@ -153,6 +155,7 @@ function printUsers(rows: sql.UserListRow[]): void {
     disabled: u.disabled ? 'yes' : '',
     created: when(u.created_at),
     last_login: when(u.last_login_at),
+    mfa: u.mfa_enabled ? 'on' : '',
   }));
   printTable(table, 'user', 'the first');
 }
@@ -191,6 +194,15 @@ function revokeAll(username: string, where: Where, cfg: Config): void {
   const ids = revoked.map((r) => r.id);
   recordRevocations(revoked, 'logout_everywhere', now, where, cfg);
   console.log(`${user.username} (${user.uuid}): revoked ${plural(ids.length, 'session')}${ids.length ? `: ${ids.join(', ')}` : ''}.`);
+}
+
+function resetMfa(username: string, where: Where, cfg: Config): void {
+  const now = Date.now();
+  const [revoked, , [user], , removed] = d1(sql.resetMfaSql(username, now, uuidv7(now)), where);
+  if (!user) throw new Failure(`No user named ${username}.`);
+  recordRevocations(revoked, 'mfa_reset', now, where, cfg);
+  const what = removed.length > 0 ? 'second factor removed' : 'had no second factor';
+  console.log(`${clean(user.username)} (${user.uuid}): ${what}; revoked ${plural(revoked.length, 'session')}.`);
 }
 
 function deleteUser(username: string, where: Where, cfg: Config): void {
@@ -255,6 +267,8 @@ function main(argv: string[]): void {
       return deleteUser(first, where, cfg);
     case 'revoke-sessions':
       return revokeAll(first, where, cfg);
+    case 'reset-mfa':
+      return resetMfa(first, where, cfg);
     case 'stats':
       return stats(where);
     case 'audit':

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../scripts/admin-args';
 import * as admin from '../../scripts/admin-sql';
 import { ROLES } from '../../src/db/schema';
+import { uuidv7 } from '../../src/lib/ids';
 import { USERNAME_PATTERN } from '../../src/lib/text';
 import { isLiveSession } from '../../src/policy/live-session';
 import { recordRevocations, REVOKED_SESSION_PREFIX } from '../../src/services/revocation';
@@ -39,9 +40,9 @@ const TABLES = ['users', 'logins', 'sessions', 'refresh_tokens', 'photos', 'logi
 type Rows = Record<string, unknown>[];
 
 /** Runs statements as one batch, as wrangler does, and returns each statement's rows. */
-async function run(statements: string[]): Promise<[Rows, Rows, Rows, Rows]> {
+async function run(statements: string[]): Promise<[Rows, Rows, Rows, Rows, Rows]> {
   const results = await env.DB.batch(statements.map((s) => env.DB.prepare(s)));
-  return results.map((r) => r.results) as [Rows, Rows, Rows, Rows];
+  return results.map((r) => r.results) as [Rows, Rows, Rows, Rows, Rows];
 }
 
 /** The schema and every row of every table, to prove a command changed nothing else. */
@@ -179,6 +180,34 @@ describe('admin commands against D1', () => {
     const res = await get('/user/me', { token: user.access });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('reset-mfa removes the second factor, revokes the sessions and records the reset', async () => {
+    const { mfaAccess, mfaUser } = await import('../helpers/mfa');
+    const user = await mfaUser();
+    const access = await mfaAccess(user);
+    const now = Date.now();
+    const [revoked, , [found], , removed] = await run(admin.resetMfaSql(user.username, now, uuidv7(now)));
+    expect(found).toMatchObject({ uuid: user.uuid });
+    expect(revoked.length).toBeGreaterThanOrEqual(1);
+    expect(removed).toEqual([{ user_uuid: user.uuid }]);
+    expect((await get('/user/me', { token: access })).status).toBe(401);
+    const row = await env.DB.prepare('select mfa_enabled, (select count(*) from recovery_codes where user_uuid = ?) as codes from users where uuid = ?')
+      .bind(user.uuid, user.uuid)
+      .first<{ mfa_enabled: number; codes: number }>();
+    expect(row).toEqual({ mfa_enabled: 0, codes: 0 });
+    const event = await env.DB.prepare("select count(*) as n from audit_events where subject_uuid = ? and event = 'mfa.reset'")
+      .bind(user.uuid)
+      .first<{ n: number }>();
+    expect(event!.n).toBe(1);
+    expect(await run(admin.resetMfaSql('no-such-user', now, uuidv7(now)))).toEqual([[], [], [], [], []]);
+  });
+
+  it('list-users shows whether each user has a second factor', async () => {
+    const { mfaUser } = await import('../helpers/mfa');
+    const user = await mfaUser();
+    const [rows] = await run(admin.findUserSql(user.username));
+    expect(rows).toMatchObject([{ uuid: user.uuid, mfa_enabled: 1 }]);
   });
 
   it('revoke-sessions does not touch an expired session, since it is not live', async () => {
