@@ -10,6 +10,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { strictJson } from './middleware/strict-json';
 import { auditRouter } from './routes/audit/audit.index';
 import { docsRouter } from './routes/docs/docs.index';
+import { emailRouter } from './routes/email/email.index';
 import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
 import { mfaRouter } from './routes/mfa/mfa.index';
@@ -24,7 +25,7 @@ import { usersRouter } from './routes/users/users.index';
 function apiRouter() {
   const api = new OpenAPIHono<AppEnv>();
   api.use('*', withDeps(), limitBody(), strictJson());
-  for (const group of [metaRouter, usersRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter]) api.route('/', group);
+  for (const group of [metaRouter, usersRouter, emailRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter]) api.route('/', group);
   api.onError(renderProblem);
   return api;
 }

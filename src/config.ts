@@ -72,6 +72,26 @@ const ConfigSchema = z.object({
   TURNSTILE_SECRET_KEY: optionalSecret,
   /** `<key id>:<32 bytes base64url>[,<older id>:<older key>…]`: seals TOTP seeds (src/lib/secret-box.ts). */
   MFA_ENCRYPTION_KEY: optionalSecret,
+  /** Where people reach the service: every link in a message is built from it, never from a request's Host. */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((v) => {
+      const u = new URL(v);
+      return u.search === '' && u.hash === '' && u.username === '' && u.password === '';
+    })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default('http://localhost:8787'),
+  /** The sender of every message (a plain address; SERVICE_NAME is its display name). */
+  EMAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^[^\s@<>"]{1,64}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/)
+    .default('noreply@userauth.example'),
+  /** `binding`: the send_email binding EMAIL (Cloudflare Email Service); `resend`: Resend's HTTP API with RESEND_API_KEY. */
+  EMAIL_TRANSPORT: z.enum(['binding', 'resend']).default('binding'),
+  RESEND_API_KEY: optionalSecret,
+  /** `on`: a right password for an unverified address opens no session. */
+  REQUIRE_VERIFIED_EMAIL: z.enum(['on', 'off']).default('off'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -87,6 +107,7 @@ const CROSS_FIELD: [(c: Config) => boolean, string][] = [
     'ACCESS_TOKEN_TTL_SECONDS above REFRESH_TOKEN_TTL_SECONDS (an access token would outlive its session)',
   ],
   [(c) => !c.TURNSTILE_SITE_KEY === !c.TURNSTILE_SECRET_KEY, 'TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY must be set together'],
+  [(c) => c.EMAIL_TRANSPORT !== 'resend' || c.RESEND_API_KEY !== undefined, 'EMAIL_TRANSPORT=resend needs RESEND_API_KEY'],
 ];
 
 /** Thrown when the deployment is misconfigured; the message names the variable, never a value. */

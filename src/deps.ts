@@ -2,6 +2,7 @@ import type { Config } from './config';
 import type { Db } from './db/client';
 import type { ClientInfo } from './lib/client';
 import type { VerifyResult } from './lib/password';
+import type { Mailer } from './services/email/transport';
 
 /** Password hashing with the configured cost and pepper: a seam the race tests hold still. */
 export interface Passwords {
@@ -31,7 +32,7 @@ export interface Deps {
   requestId: string;
   client: ClientInfo;
   /** Workers Rate Limiting bindings (src/services/ip-limits.ts); absent ones limit nothing. */
-  limiters: { login?: RateLimit; signup?: RateLimit; photoUser?: RateLimit; photoIp?: RateLimit; health?: RateLimit };
+  limiters: { login?: RateLimit; signup?: RateLimit; photoUser?: RateLimit; photoIp?: RateLimit; health?: RateLimit; email?: RateLimit };
   passwords: Passwords;
   /** The optional AUDIT_QUEUE producer (Cloudflare Queues): every audit event is also sent there (services/audit/export.ts). */
   auditQueue?: AuditQueue;
@@ -40,4 +41,6 @@ export interface Deps {
    * catch its own errors. Tests collect it and await it (`testDeps().settle()`).
    */
   defer: (work: Promise<unknown>) => void;
+  /** Sends one message (src/services/email/transport.ts: the EMAIL binding or Resend); only ever called in deferred work. */
+  mailer: Mailer;
 }

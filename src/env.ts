@@ -17,6 +17,7 @@ export interface Secrets {
   AWS_SECRET_ACCESS_KEY?: string;
   TURNSTILE_SECRET_KEY?: string;
   MFA_ENCRYPTION_KEY?: string;
+  RESEND_API_KEY?: string;
 }
 
 /** Vars that are not in wrangler.toml's [vars] because they are optional. */

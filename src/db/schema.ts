@@ -38,6 +38,8 @@ export const users = sqliteTable(
     securityStamp: integer('security_stamp').notNull().default(0),
     /** Whether the user has an active second factor (a `totp_factors` row with `activated_at`), kept in the same batch. */
     mfaEnabled: integer('mfa_enabled', { mode: 'boolean' }).notNull().default(false),
+    /** Whether the current `email` was confirmed by a link sent to it (verification, email change or a password reset). */
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),
@@ -214,6 +216,47 @@ export const mfaChallenges = sqliteTable(
 );
 
 /**
+ * The tokens of the email links (src/services/email/): by SHA-256 only, bound to one purpose and
+ * user and to the address the message went to. Single use: the one request whose compare-and-swap
+ * sets `used_at` writes its own random `used_by`, and every change that depends on the token
+ * checks that mark, so of two concurrent uses exactly one changes anything. A newer token of the
+ * same purpose voids the older (`used_at` set, `used_by` null). The hourly cleanup deletes expired ones.
+ */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    userUuid: text('user_uuid')
+      .notNull()
+      .references(() => users.uuid, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['verify', 'reset', 'change'] }).notNull(),
+    /** The address the link was sent to (for an email change: the new address). */
+    email: text('email').notNull(),
+    emailKey: text('email_key').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    /** The winner of the single use: a random mark of the request that consumed it. */
+    usedBy: text('used_by'),
+  },
+  (t) => [index('email_tokens_user_purpose_idx').on(t.userUuid, t.purpose), index('email_tokens_expires_at_idx').on(t.expiresAt)],
+);
+
+/**
+ * Messages sent per address and per kind in a fixed one-hour window (forgot, resend, change),
+ * counted whether or not the address belongs to anyone, so the throttle reveals nothing.
+ */
+export const emailThrottle = sqliteTable(
+  'email_throttle',
+  {
+    key: text('key').primaryKey(),
+    windowStart: integer('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [index('email_throttle_window_start_idx').on(t.windowStart)],
+);
+
+/**
  * Consecutive failed logins per normalised login name, whether or not such a user exists,
  * so throttling reveals nothing. Rows are pruned once stale.
  */
@@ -284,6 +327,10 @@ export const AUDIT_EVENTS = [
   'mfa.recovery_code_used',
   'mfa.recovery_codes_regenerated',
   'mfa.reset',
+  'password.reset_requested',
+  'password.reset',
+  'email.verified',
+  'email.changed',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 export type AuditEventRow = typeof auditEvents.$inferSelect;

@@ -21,6 +21,7 @@ export interface Problem {
  */
 export const PROBLEMS = {
   malformed_body: { status: 400, title: 'The body could not be parsed' },
+  email_token_invalid: { status: 400, title: 'The link is invalid, used or expired' },
   token_required: { status: 401, title: 'A bearer token is required' },
   invalid_token: { status: 401, title: 'The token is invalid, expired or its session has ended' },
   role_required: { status: 403, title: 'The caller lacks the role this needs' },
@@ -35,6 +36,7 @@ export const PROBLEMS = {
   photo_decided: { status: 409, title: 'The photo was already decided' },
   mfa_enabled: { status: 409, title: 'A second factor is already on' },
   mfa_not_enrolled: { status: 409, title: 'No second factor is being enrolled or on' },
+  email_already_verified: { status: 409, title: 'The address is already verified' },
   body_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   unsupported_image: { status: 415, title: 'Not a JPEG, PNG or WebP image' },
@@ -45,6 +47,7 @@ export const PROBLEMS = {
   wrong_code: { status: 422, title: 'The code is incorrect or was used already' },
   throttled: { status: 429, title: 'Too many attempts for this account' },
   rate_limited: { status: 429, title: 'Too many requests from this address' },
+  email_throttled: { status: 429, title: 'Too many messages to this address' },
   internal: { status: 500, title: 'Internal error' },
   recognizer_failed: { status: 502, title: 'The photo recognizer failed' },
   captcha_unavailable: { status: 502, title: 'The captcha could not be checked' },
@@ -101,5 +104,5 @@ export function unauthorized(detail: string, invalidToken = true): ApiError {
 export const notFound = (what = 'resource') => new ApiError('not_found', `No such ${what}`);
 export const forbidden = (detail = 'Your role does not allow this') => new ApiError('role_required', detail);
 /** A 429 whose Retry-After is whole seconds, at least one. */
-export const tooMany = (code: 'throttled' | 'rate_limited', detail: string, retryAfterMs: number) =>
+export const tooMany = (code: 'throttled' | 'rate_limited' | 'email_throttled', detail: string, retryAfterMs: number) =>
   new ApiError(code, detail, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } });

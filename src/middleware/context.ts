@@ -7,6 +7,7 @@ import { clientInfo } from '../lib/client';
 import { now } from '../lib/clock';
 import { burnPasswordWork, hashPassword, verifyPassword } from '../lib/password';
 import type { Deps } from '../deps';
+import { mailerFor } from '../services/email/transport';
 
 /** Every request gets an id first, so any error can be logged with it. */
 export const requestId = () =>
@@ -45,6 +46,7 @@ export function depsFor(c: Context<AppEnv>): Deps {
       photoUser: c.env.PHOTO_USER_LIMITER,
       photoIp: c.env.PHOTO_IP_LIMITER,
       health: c.env.HEALTH_IP_LIMITER,
+      email: c.env.EMAIL_IP_LIMITER,
     },
     passwords: {
       hash: (password) => hashPassword(password, params),
@@ -54,6 +56,7 @@ export function depsFor(c: Context<AppEnv>): Deps {
     // Only where the deployment binds it (wrangler.toml has it commented out; typed in env.ts).
     auditQueue: c.env.AUDIT_QUEUE,
     defer: (work) => executionCtxOf(c)?.waitUntil(work),
+    mailer: mailerFor(config, c.env.EMAIL),
   };
 }
 

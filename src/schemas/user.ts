@@ -22,6 +22,7 @@ export const UserSchema = z
     updated_at: z.iso.datetime(),
     last_login_at: z.iso.datetime().nullable(),
     mfa_enabled: z.boolean().openapi({ description: 'Whether the user has an active second factor (TOTP)' }),
+    email_verified: z.boolean().openapi({ description: 'Whether the current email address was confirmed by a link sent to it' }),
   })
   .strict()
   .openapi('User');
@@ -50,5 +51,6 @@ export function toUserDto(u: User): z.infer<typeof UserSchema> {
     updated_at: iso(u.updatedAt),
     last_login_at: isoOrNull(u.lastLoginAt),
     mfa_enabled: u.mfaEnabled,
+    email_verified: u.emailVerified,
   };
 }

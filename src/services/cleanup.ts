@@ -5,6 +5,7 @@ import { auditEvents, retiredUsernames, sessions } from '../db/schema';
 import { runBatch, write } from '../db/statement';
 import { uuidv7Bound } from '../lib/ids';
 import { sessionExpired } from '../policy/live-session';
+import { pruneEmailThrottle, pruneEmailTokens } from './email/statements';
 import { pruneChallenges } from './mfa/statements';
 import { pruneThrottle } from './throttle';
 
@@ -22,6 +23,8 @@ export interface CleanupResult {
   auditEvents: number;
   retiredUsernames: number;
   mfaChallenges: number;
+  emailTokens: number;
+  emailCounters: number;
   rounds: number;
 }
 
@@ -39,7 +42,9 @@ export interface CleanupResult {
  *  - audit events older than AUDIT_RETENTION_DAYS, the oldest first: ids are UUIDv7, so "older
  *    than the cutoff" is `id < uuidv7Bound(cutoff, 'low')`, a range at the start of the primary key;
  *  - retired usernames whose retirement has ended (RETIRED_USERNAME_DAYS after the erasure);
- *  - second-factor challenges (mfa_tokens) past their five minutes, used or not.
+ *  - second-factor challenges (mfa_tokens) past their five minutes, used or not;
+ *  - email-link tokens past their lifetime, used or not (`email_tokens.expires_at`), and email
+ *    message counters whose window has ended (`email_throttle.window_start`).
  */
 export function cleanupStatements(db: Db, config: Config, now: number) {
   const revokedBefore = now - config.ACCESS_TOKEN_TTL_SECONDS * 1000;
@@ -59,6 +64,8 @@ export function cleanupStatements(db: Db, config: Config, now: number) {
     events: write(db.delete(auditEvents).where(inArray(auditEvents.id, oldEvents)).returning({ id: auditEvents.id })),
     retired: write(db.delete(retiredUsernames).where(inArray(retiredUsernames.keyHash, endedRetirements)).returning({ keyHash: retiredUsernames.keyHash })),
     challenges: write(pruneChallenges(db, now, CLEANUP_BATCH)),
+    emailTokens: write(pruneEmailTokens(db, now, CLEANUP_BATCH)),
+    emailCounters: write(pruneEmailThrottle(db, now, CLEANUP_BATCH)),
   };
 }
 
@@ -71,10 +78,12 @@ export async function cleanUp(db: Db, config: Config, now: number): Promise<Clea
     auditEvents: 0,
     retiredUsernames: 0,
     mfaChallenges: 0,
+    emailTokens: 0,
+    emailCounters: 0,
     rounds: 0,
   };
   while (result.rounds < CLEANUP_MAX_ROUNDS) {
-    const { expired, revoked, counters, events, retired, challenges } = await runBatch(db, cleanupStatements(db, config, now));
+    const { expired, revoked, counters, events, retired, challenges, emailTokens, emailCounters } = await runBatch(db, cleanupStatements(db, config, now));
     result.rounds += 1;
     result.expiredSessions += expired.length;
     result.revokedSessions += revoked.length;
@@ -82,7 +91,10 @@ export async function cleanUp(db: Db, config: Config, now: number): Promise<Clea
     result.auditEvents += events.length;
     result.retiredUsernames += retired.length;
     result.mfaChallenges += challenges.length;
-    if (Math.max(expired.length, revoked.length, counters.length, events.length, retired.length, challenges.length) < CLEANUP_BATCH) break;
+    result.emailTokens += emailTokens.length;
+    result.emailCounters += emailCounters.length;
+    const largest = Math.max(expired.length, revoked.length, counters.length, events.length, retired.length, challenges.length, emailTokens.length, emailCounters.length);
+    if (largest < CLEANUP_BATCH) break;
   }
   return result;
 }

@@ -12,7 +12,7 @@ export const IP_LIMIT_PERIOD_SECONDS = 60;
  * through Cloudflare's edge (a local run), so nothing limits it per IP. `IP_RATE_LIMIT=off`
  * disables it, for load tests from one address only.
  */
-export async function withinIpLimit(deps: Deps, kind: 'login' | 'signup' | 'photoIp' | 'health'): Promise<boolean> {
+export async function withinIpLimit(deps: Deps, kind: 'login' | 'signup' | 'photoIp' | 'health' | 'email'): Promise<boolean> {
   const limiter = deps.limiters[kind];
   const ip = deps.client.ip;
   if (deps.config.IP_RATE_LIMIT === 'off' || !ip || !limiter) return true;

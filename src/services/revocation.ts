@@ -17,6 +17,7 @@ export type RevocationReason =
   | 'session_revoked'
   | 'logout_everywhere'
   | 'password_changed'
+  | 'password_reset'
   | 'mfa_reset'
   | 'role_changed'
   | 'disabled'

@@ -4,12 +4,15 @@ import { getDb } from '../../src/db/client';
 import type { ClientInfo } from '../../src/lib/client';
 import { burnPasswordWork, hashPassword, verifyPassword } from '../../src/lib/password';
 import type { Deps } from '../../src/deps';
+import type { OutgoingEmail } from '../../src/services/email/messages';
 
 export const TEST_CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'unit-test', country: 'NL' };
 
 export interface TestDeps extends Deps {
   /** Awaits the work the services handed to `defer` (what `waitUntil` runs after the response); rejects if any of it did. */
   settle(): Promise<void>;
+  /** Every message the services handed to the mailer (unless a test gave its own `mailer`). */
+  sent: OutgoingEmail[];
 }
 
 /**
@@ -22,6 +25,7 @@ export function testDeps(overrides: Partial<Deps> & { at?: number } = {}): TestD
   const params = { iterations: config.PASSWORD_ITERATIONS, pepper: config.PASSWORD_PEPPER, previousPepper: config.PASSWORD_PEPPER_PREVIOUS };
   const { at, ...rest } = overrides;
   const deferred: Promise<unknown>[] = [];
+  const sent: OutgoingEmail[] = [];
   return {
     db: getDb(env.DB),
     kv: env.REVOCATIONS,
@@ -39,7 +43,13 @@ export function testDeps(overrides: Partial<Deps> & { at?: number } = {}): TestD
     defer: (work) => {
       deferred.push(work);
     },
+    mailer: {
+      send: async (message) => {
+        sent.push(message);
+      },
+    },
     ...rest,
+    sent,
     settle: async () => {
       // Deferred work may defer more: wait until nothing is left.
       while (deferred.length > 0) await Promise.all(deferred.splice(0));

@@ -9,6 +9,7 @@ import { PNG } from '../helpers/images';
 import { coverage, securedOperationsOf } from '../helpers/operations';
 import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT, RECOVERY_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
+import { plantToken } from '../helpers/email';
 
 /**
  * D1 round trips per operation on its success path: at the edge each one can cross an ocean to
@@ -24,7 +25,7 @@ const counter = countingD1(env.DB);
 const countedEnv = { ...env, DB: counter.db };
 
 /** The operations that change D1 with no caller to guard them: sign-up and the token endpoint. */
-const NO_CALLER = ['POST /user', 'POST /token', 'POST /token/revoke'];
+const NO_CALLER = ['POST /user', 'POST /token', 'POST /token/revoke', 'POST /password/forgot', 'POST /password/reset', 'POST /email/verify'];
 
 /** A change: the statements the guard must be in (src/policy/guard.ts). */
 const isChange = (sql: string) => /^(insert|update|delete)\b/i.test(sql.trim());
@@ -192,6 +193,41 @@ const CASES: Case[] = [
     send: async () => {
       const target = await signedIn();
       return { path: '/user/me/password', token: target.access, json: { current_password: target.password, new_password: 'another long unusual passphrase' } };
+    },
+  },
+  // Email: the message is sent after the response (waitUntil), never on the critical path.
+  {
+    op: 'POST /user/me/email/verification',
+    as: 'count, old links voided and the new one, in the caller batch',
+    budget: 1,
+    send: async () => ({ path: '/user/me/email/verification', token: (await signedIn()).access }),
+  },
+  {
+    op: 'POST /user/me/email',
+    as: 'caller and attempt count, then the link after PBKDF2',
+    budget: 2,
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/user/me/email', token: target.access, json: { email: `new-${target.username}@example.com`, current_password: target.password } };
+    },
+  },
+  { op: 'POST /password/forgot', as: 'count, void, link and event in one batch', budget: 1, send: () => ({ path: '/password/forgot', json: { email: user.email } }) },
+  {
+    op: 'POST /password/reset',
+    as: 'the token and its user, then the change after PBKDF2',
+    budget: 2,
+    send: async () => {
+      const target = await createUser();
+      return { path: '/password/reset', json: { token: await plantToken(target, 'reset'), new_password: 'another long unusual passphrase' } };
+    },
+  },
+  {
+    op: 'POST /email/verify',
+    as: 'the token consumed and the address confirmed in one batch',
+    budget: 1,
+    send: async () => {
+      const target = await createUser();
+      return { path: '/email/verify', json: { token: await plantToken(target, 'verify') } };
     },
   },
   { op: 'DELETE /user/me', as: 'erasure: the caller before R2', budget: 2, send: async () => ({ path: '/user/me', token: (await signedIn()).access }) },

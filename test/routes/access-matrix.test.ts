@@ -21,6 +21,9 @@ const CALLERS: Caller[] = ['self', 'celebrity', 'admin', 'other', 'none', 'bad']
 
 /** The operations anyone may call without a token: none of them has `security` in the document. */
 const PUBLIC = [
+  'POST /password/forgot',
+  'POST /password/reset',
+  'POST /email/verify',
   'GET /',
   'GET /.well-known/jwks.json',
   'GET /.well-known/oauth-authorization-server',
@@ -90,6 +93,13 @@ const ROWS: Row[] = [
   { op: 'GET /user/me', url: () => '/user/me', expected: ANY(200) },
   { op: 'PATCH /user/me', url: () => '/user/me', json: { city: 'Matrix' }, expected: ANY(200) },
   { op: 'PUT /user/me/password', url: () => '/user/me/password', json: { current_password: PASSWORD, new_password: PASSWORD }, expected: ANY(204) },
+  { op: 'POST /user/me/email/verification', url: () => '/user/me/email/verification', expected: ANY(202) },
+  {
+    op: 'POST /user/me/email',
+    url: () => '/user/me/email',
+    json: { email: `matrix-${crypto.randomUUID().slice(0, 8)}@example.com`, current_password: PASSWORD },
+    expected: ANY(202),
+  },
   {
     op: 'DELETE /user/me',
     url: () => '/user/me',

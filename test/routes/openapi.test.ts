@@ -69,6 +69,9 @@ describe('GET /openapi.json', () => {
       'POST /token',
       'POST /token/revoke',
       'GET /.well-known/oauth-authorization-server',
+      'POST /password/forgot',
+      'POST /password/reset',
+      'POST /email/verify',
     ]);
     for (const { route, op } of operations(doc)) {
       if (open.has(route)) {

@@ -9,6 +9,7 @@ import { PNG } from '../helpers/images';
 import { coverage } from '../helpers/operations';
 import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
+import { plantToken } from '../helpers/email';
 
 // The password hash leaves D1 only where a password is checked: the password grant and
 // PUT /user/me/password. Every other operation reads users without it, so no other code path
@@ -107,6 +108,30 @@ const CASES: Case[] = [
     send: async () => {
       const target = await signedIn();
       return { path: '/user/me/password', token: target.access, json: { current_password: target.password, new_password: `${target.password} again` } };
+    },
+  },
+  { op: 'POST /user/me/email/verification', send: async () => ({ path: '/user/me/email/verification', token: (await signedIn()).access }) },
+  {
+    op: 'POST /user/me/email',
+    checksPassword: true,
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/user/me/email', token: target.access, json: { email: `new-${target.username}@example.com`, current_password: target.password } };
+    },
+  },
+  { op: 'POST /password/forgot', send: () => ({ path: '/password/forgot', json: { email: user.email } }) },
+  {
+    op: 'POST /password/reset',
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/password/reset', json: { token: await plantToken(target, 'reset'), new_password: `${target.password} reset` } };
+    },
+  },
+  {
+    op: 'POST /email/verify',
+    send: async () => {
+      const target = await signedIn();
+      return { path: '/email/verify', json: { token: await plantToken(target, 'verify') } };
     },
   },
   { op: 'DELETE /user/me', send: async () => ({ path: '/user/me', token: (await signedIn()).access }) },
@@ -227,10 +252,11 @@ describe('reads of the password hash', () => {
     }
   }
 
-  it('only the password grant, the password change and the second factor’s enrolment and removal may read it', () => {
+  it('only the password grant, the password change, the second factor’s enrolment and removal and the email change may read it', () => {
     expect(CASES.filter((c) => c.checksPassword).map(nameOf)).toEqual([
       'POST /token (password grant)',
       'PUT /user/me/password',
+      'POST /user/me/email',
       'POST /user/me/mfa/totp',
       'DELETE /user/me/mfa/totp',
     ]);

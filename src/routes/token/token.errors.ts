@@ -24,6 +24,8 @@ export class OAuthError extends Error {
  * One description for unknown user, wrong password, disabled user, throttled name and a grant
  * that lost a race, so the bodies are byte-identical and reveal nothing about which it was.
  */
+/** REQUIRE_VERIFIED_EMAIL=on and a right password for an unverified address: said only to someone who knows the password. */
+export const EMAIL_UNVERIFIED = 'Verify your email address first: use the link we sent, or reset your password to get a new one';
 export const BAD_CREDENTIALS = 'The username or password is incorrect, or the account cannot sign in right now';
 /** One description for a wrong, reused or expired code and an mfa_token that is unknown, used or spent. */
 export const BAD_SECOND_FACTOR = 'The code is incorrect or was used already, or the mfa_token is invalid or expired';

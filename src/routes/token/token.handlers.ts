@@ -6,7 +6,7 @@ import { passwordGrant, type Tokens, tokenOpener } from '../../services/auth/pas
 import { type SecondFactor, secondFactorLogin } from '../../services/auth/second-factor';
 import { refreshGrant } from '../../services/auth/refresh-grant';
 import { revokeToken } from '../../services/auth/revoke-token';
-import { BAD_CREDENTIALS, BAD_SECOND_FACTOR, OAuthError } from './token.errors';
+import { BAD_CREDENTIALS, BAD_SECOND_FACTOR, EMAIL_UNVERIFIED, OAuthError } from './token.errors';
 import {
   MFA_OTP_GRANT,
   MFA_RECOVERY_GRANT,
@@ -68,6 +68,7 @@ const GRANTS: Record<string, (c: Ctx, params: Record<string, unknown>) => Promis
       throw new OAuthError('invalid_grant', BAD_CREDENTIALS, 429, retryAfter(result.retryAfterMs));
     }
     if (result.kind === 'refused') throw new OAuthError('invalid_grant', BAD_CREDENTIALS);
+    if (result.kind === 'unverified') throw new OAuthError('invalid_grant', EMAIL_UNVERIFIED);
     if (result.kind === 'mfa_required') return mfaRequired(c, result.mfaToken);
     return tokenResponse(c, result.handOut);
   },

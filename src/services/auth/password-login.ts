@@ -53,6 +53,8 @@ export type LoginResult<T> =
   | { kind: 'issued'; userUuid: string; handOut: T }
   | { kind: 'mfa_required'; mfaToken: string }
   | { kind: 'refused' }
+  /** The password was right but REQUIRE_VERIFIED_EMAIL is on and the address is unverified: no session. */
+  | { kind: 'unverified' }
   | { kind: 'throttled'; retryAfterMs: number };
 
 /** `last_login_at`, and the new hash when the stored one had older parameters; only with the session. */
@@ -183,6 +185,10 @@ export async function passwordLogin<T>(deps: Deps, input: { login: string; passw
   if (!user || !verdict?.ok || user.disabled) {
     await recordFailure(deps, user?.uuid, verdict?.ok ? 'disabled' : 'wrong_password', now);
     return { kind: 'refused' };
+  }
+  if (deps.config.REQUIRE_VERIFIED_EMAIL === 'on' && !user.emailVerified) {
+    await recordFailure(deps, user.uuid, 'email_unverified', now);
+    return { kind: 'unverified' };
   }
 
   const newHash = verdict.needsRehash ? await deps.passwords.hash(input.password) : null;

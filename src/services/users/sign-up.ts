@@ -12,6 +12,9 @@ import { auditWrite } from '../audit/events';
 import { exportEvents } from '../audit/export';
 import { notRetired, retiredKey } from './retired-names';
 import { conflictFrom, usernameTaken } from './statements';
+import { verificationMessage } from '../email/messages';
+import { sendLater } from '../email/send';
+import { insertTokenQuery, newEmailToken } from '../email/statements';
 
 export interface NewUser {
   username: string;
@@ -28,7 +31,8 @@ export interface NewUser {
 /**
  * Signs a user up with role `normal`: the captcha when Turnstile is configured, the per-IP
  * limit, the password policy, PBKDF2, then one INSERT … RETURNING whose unique indexes decide
- * username and email conflicts (409).
+ * username and email conflicts (409), with the verification link's token in the same batch; the
+ * verification message goes after the response.
  */
 export async function signUp(deps: Deps, input: NewUser, captcha?: string): Promise<User> {
   await assertHuman(deps, captcha);
@@ -44,11 +48,14 @@ export async function signUp(deps: Deps, input: NewUser, captcha?: string): Prom
   const insert = deps.db
     .insert(users)
     .select(
-      sql`select ${uuid}, ${input.username}, ${usernameKey(input.username)}, ${input.email}, ${emailKey(input.email)}, ${input.name}, ${input.surname}, ${input.city ?? null}, ${input.organization ?? null}, ${input.designation ?? null}, ${input.mobile ?? null}, 'normal', 0, ${passwordHash}, ${now}, ${now}, null, 0, 0 where ${notRetired(retired, now)}`,
+      sql`select ${uuid}, ${input.username}, ${usernameKey(input.username)}, ${input.email}, ${emailKey(input.email)}, ${input.name}, ${input.surname}, ${input.city ?? null}, ${input.organization ?? null}, ${input.designation ?? null}, ${input.mobile ?? null}, 'normal', 0, ${passwordHash}, ${now}, ${now}, null, 0, 0, 0 where ${notRetired(retired, now)}`,
     )
     .returning(userColumns);
+  const verification = await newEmailToken();
   const rows = await runBatch(deps.db, {
     created: write(insert),
+    // The verification link's token, with the user (nothing when the insert made no user).
+    verification: write(insertTokenQuery(deps.db, { hash: verification.hash, purpose: 'verify', now }, sql`${users.uuid} = ${uuid}`, sql`1`)),
     event: auditWrite(deps, now, {
       event: 'user.signed_up',
       actor: uuid,
@@ -62,5 +69,6 @@ export async function signUp(deps: Deps, input: NewUser, captcha?: string): Prom
   // A retired name answers exactly like a taken one: nobody learns that its owner left.
   if (!user) throw usernameTaken();
   exportEvents(deps, rows.event);
+  sendLater(deps, 'verify', verificationMessage(deps.config, user.email, verification.token));
   return user;
 }

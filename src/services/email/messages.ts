@@ -1,0 +1,71 @@
+import type { Config } from '../../config';
+
+/** One message as every transport takes it: the sender is the transport's (EMAIL_FROM). */
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  /** Plain text, with every link written out in full. */
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The pages the links open: each acts only on a button press (a POST), so a mail scanner that fetches it consumes nothing. */
+export const linkTo = (config: Config, page: '/verify-email' | '/reset-password', token: string) => `${config.PUBLIC_URL}${page}?token=${encodeURIComponent(token)}`;
+
+interface Parts {
+  subject: string;
+  /** Paragraphs before the link (or all of them when there is none). */
+  lead: string[];
+  link?: { url: string; label: string };
+  /** What to do if it was not you. */
+  notYou: string;
+}
+
+function compose(config: Config, to: string, p: Parts): OutgoingEmail {
+  const name = config.SERVICE_NAME;
+  const text = [...p.lead, ...(p.link ? [p.link.url] : []), p.notYou, `— ${name}`].join('\n\n');
+  const paragraph = (s: string) => `<p>${escapeHtml(s)}</p>`;
+  const button = p.link ? `<p><a href="${escapeHtml(p.link.url)}">${escapeHtml(p.link.label)}</a></p><p>${escapeHtml(p.link.url)}</p>` : '';
+  const html = `<!doctype html><html><body>${p.lead.map(paragraph).join('')}${button}${paragraph(p.notYou)}<p>— ${escapeHtml(name)}</p></body></html>`;
+  return { to, subject: `${p.subject} — ${name}`, text, html };
+}
+
+export const verificationMessage = (config: Config, to: string, token: string) =>
+  compose(config, to, {
+    subject: 'Confirm your email address',
+    lead: [`Confirm that ${to} is the address of your ${config.SERVICE_NAME} account: open the link below and press the button. It works once, for 24 hours.`],
+    link: { url: linkTo(config, '/verify-email', token), label: 'Confirm my address' },
+    notYou: 'If you did not sign up, ignore this message: nothing happens unless the link is used.',
+  });
+
+export const resetMessage = (config: Config, to: string, token: string) =>
+  compose(config, to, {
+    subject: 'Reset your password',
+    lead: [`Someone asked to reset the password of the ${config.SERVICE_NAME} account of ${to}. Open the link below to choose a new one. It works once, for 30 minutes.`],
+    link: { url: linkTo(config, '/reset-password', token), label: 'Choose a new password' },
+    notYou: 'If it was not you, ignore this message: your password stays as it is.',
+  });
+
+export const resetDoneNotice = (config: Config, to: string) =>
+  compose(config, to, {
+    subject: 'Your password was reset',
+    lead: [`The password of the ${config.SERVICE_NAME} account of ${to} was just reset, and every session was signed out.`],
+    notYou: 'If it was not you, reset your password again at once and review the account’s security events.',
+  });
+
+export const changeConfirmation = (config: Config, to: string, token: string) =>
+  compose(config, to, {
+    subject: 'Confirm your new email address',
+    lead: [`Someone asked to make ${to} the address of their ${config.SERVICE_NAME} account. Open the link below and press the button to confirm. It works once, for 1 hour.`],
+    link: { url: linkTo(config, '/verify-email', token), label: 'Confirm the new address' },
+    notYou: 'If it was not you, ignore this message: the address is not used unless the link is.',
+  });
+
+export const changedNotice = (config: Config, to: string, newEmail: string) =>
+  compose(config, to, {
+    subject: 'Your email address was changed',
+    lead: [`The email address of your ${config.SERVICE_NAME} account was changed from ${to} to ${newEmail}.`],
+    notYou: 'If it was not you, reset your password and contact the service’s administrators at once.',
+  });
