@@ -17,6 +17,8 @@ declare module 'autocannon' {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** A number of requests to send instead of a duration. */
+    amount?: number;
     requests?: Request[];
   }
 

@@ -32,7 +32,8 @@ export async function load(server: BenchServer, sc: Scenario, state: BenchState,
   const result: Result = await autocannon({
     url: server.url,
     connections,
-    duration: seconds,
+    // A scenario of single-use requests (the OTP grant) sends exactly as many as were prepared.
+    ...(sc.amount === undefined ? { duration: seconds } : { amount: sc.amount(state) }),
     requests: [
       {
         setupRequest: (req: Request) => ({ ...req, ...encode(sc.request(state)) }),
@@ -52,7 +53,7 @@ export async function load(server: BenchServer, sc: Scenario, state: BenchState,
 
 /** Warm-up (unmeasured), then a measured run with the worker's CPU time around it. */
 export async function measure(server: BenchServer, sc: Scenario, state: BenchState, { warmup, duration, connections }: LoadOptions): Promise<Row> {
-  if (warmup > 0) await load(server, sc, state, { seconds: warmup, connections });
+  if (warmup > 0 && sc.amount === undefined) await load(server, sc, state, { seconds: warmup, connections });
   const cpu0 = server.workerCpuSeconds();
   const r = await load(server, sc, state, { seconds: duration, connections });
   const cpu = server.workerCpuSeconds() - cpu0;

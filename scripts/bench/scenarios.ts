@@ -1,6 +1,6 @@
 // What `npm run bench` loads: the accounts it sets up through the API, and one request builder
 // per scenario. Each `request(state)` is called once per request.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 const run = randomBytes(3).toString('hex'); // keeps usernames unique across runs on one state
 // Long enough for PASSWORD_MIN_LENGTH, random, and free of the username, e-mail and name
@@ -45,6 +45,8 @@ export interface BenchState {
   /** GET /audit: the user most events are about (the seed's `hot`), and a cursor at the middle of the events. */
   auditUser?: string;
   auditCursor?: string;
+  /** Single-use second steps for the OTP grant: an mfa_token and a code of a step not yet used. */
+  mfa?: { token: string; otp: string }[];
 }
 
 /**
@@ -61,6 +63,8 @@ export interface Scenario {
   /** Whether a response counts as a success (default: any 2xx). */
   check(status: number, body: string): boolean;
   onResponse?(state: BenchState, status: number, body: string): void;
+  /** A fixed number of requests (each single use, prepared beforehand) instead of a duration, without warm-up. */
+  amount?(state: BenchState): number;
 }
 
 export const account = (tag: string, i: number): Account => ({
@@ -72,11 +76,52 @@ export const account = (tag: string, i: number): Account => ({
 });
 
 const bearer = (token: string | undefined) => ({ authorization: `Bearer ${token}` });
+const MFA_OTP_GRANT = 'http://auth0.com/oauth/grant-type/mfa-otp';
+
+/** HOTP/TOTP (RFC 6238) of a base32 seed at a step, as an authenticator app computes it. */
+function totp(secret: string, step: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => Number.parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
 const passwordGrant = (username: string | undefined): BenchRequest => ({
   method: 'POST',
   path: '/token',
   form: { grant_type: 'password', username: username ?? '', password: PASSWORD },
 });
+
+/**
+ * The OTP grant's single-use inputs: `accounts` get a second factor (activated with the current
+ * step's code), then one mfa_token each with a code of a later step than the activation's (the
+ * replay guard refuses a step twice): the current step if it has moved on since, else the next
+ * one (one step of drift is accepted). The run follows within the step's drift.
+ */
+export async function prepareMfa(base: string, accounts: readonly Account[]): Promise<{ token: string; otp: string }[]> {
+  const step = () => Math.floor(Date.now() / 30_000);
+  const enrolled = await pool(accounts, 4, async (a) => {
+    await expect(base, { method: 'POST', path: '/user', json: a }, 201);
+    const { access_token } = await expect<TokenResponse>(base, passwordGrant(a.username), 200);
+    const { secret } = await expect<{ secret: string }>(
+      base,
+      { method: 'POST', path: '/user/me/mfa/totp', headers: bearer(access_token), json: { current_password: a.password } },
+      200,
+    );
+    const activated = step();
+    await expect(base, { method: 'POST', path: '/user/me/mfa/totp/activate', headers: bearer(access_token), json: { code: totp(secret, activated) } }, 200);
+    return { username: a.username, secret, activated };
+  });
+  return pool(enrolled, 4, async (u) => {
+    const { mfa_token } = await expect<{ mfa_token: string }>(base, passwordGrant(u.username), 403);
+    return { token: mfa_token, otp: totp(u.secret, Math.max(step(), u.activated + 1)) };
+  });
+}
 
 /** Encodes {method, path, headers, json | form} into what autocannon and fetch take. */
 export function encode({ method = 'GET', path, headers = {}, json, form }: BenchRequest): EncodedRequest {
@@ -211,6 +256,17 @@ export const SCENARIOS: Scenario[] = (
       rows: 'small',
       name: 'POST /token (password grant)',
       request: (s) => passwordGrant(s.usernames[n++ % s.usernames.length]),
+      check: (status, body) => status === 200 && body.includes('"access_token"'),
+    },
+    {
+      id: 'otp',
+      rows: 'small',
+      name: 'POST /token (mfa-otp grant)',
+      request: (s) => {
+        const next = s.mfa?.shift();
+        return { method: 'POST', path: '/token', form: { grant_type: MFA_OTP_GRANT, mfa_token: next?.token ?? 'exhausted', otp: next?.otp ?? '000000' } };
+      },
+      amount: (s) => s.mfa?.length ?? 0,
       check: (status, body) => status === 200 && body.includes('"access_token"'),
     },
     {
