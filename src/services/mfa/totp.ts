@@ -59,7 +59,8 @@ export async function startEnrolment(deps: Deps, access: Access, input: { curren
     writes: (may) => ({ saved: savePending(db, me, sealed, now, may.route), cleared: clearFailuresGuarded(db, passwordChangeKey(me), may.route) }),
   });
   if (rows.saved.length === 0) throw new ApiError('mfa_enabled', 'A second factor is already on; turn it off first');
-  return { secret: base32Encode(seed), otpauthUri: otpauthUri(config.SERVICE_NAME, first.caller.username, seed) };
+  const account = first.caller.username;
+  return { secret: base32Encode(seed), otpauthUri: otpauthUri(config.SERVICE_NAME, account, seed), account };
 }
 
 /**
