@@ -64,6 +64,8 @@ export interface UserListRow {
   last_login_at: number | null;
   /** 0 or 1. */
   mfa_enabled: number;
+  /** 0 or 1: the current address was confirmed by a link sent to it. */
+  email_verified: number;
 }
 export interface UserRoleRow {
   uuid: string;
@@ -231,7 +233,7 @@ export function foldedFor(expr: string, lowered: string): string {
 const userUuidByName = (username: string) => `(SELECT uuid FROM users WHERE username_key = ${text(username.toLowerCase())})`;
 
 /** Columns safe to print: never password_hash. */
-const USER_COLUMNS = 'uuid, username, email, name, surname, role, disabled, created_at, last_login_at, mfa_enabled';
+const USER_COLUMNS = 'uuid, username, email, name, surname, role, disabled, created_at, last_login_at, mfa_enabled, email_verified';
 
 /**
  * Revokes the live sessions of the user matched by `userExpr`, returning their ids and last

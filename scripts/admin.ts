@@ -156,6 +156,7 @@ function printUsers(rows: sql.UserListRow[]): void {
     created: when(u.created_at),
     last_login: when(u.last_login_at),
     mfa: u.mfa_enabled ? 'on' : '',
+    verified: u.email_verified ? 'yes' : '',
   }));
   printTable(table, 'user', 'the first');
 }

@@ -93,7 +93,16 @@ export async function cleanUp(db: Db, config: Config, now: number): Promise<Clea
     result.mfaChallenges += challenges.length;
     result.emailTokens += emailTokens.length;
     result.emailCounters += emailCounters.length;
-    const largest = Math.max(expired.length, revoked.length, counters.length, events.length, retired.length, challenges.length, emailTokens.length, emailCounters.length);
+    const largest = Math.max(
+      expired.length,
+      revoked.length,
+      counters.length,
+      events.length,
+      retired.length,
+      challenges.length,
+      emailTokens.length,
+      emailCounters.length,
+    );
     if (largest < CLEANUP_BATCH) break;
   }
   return result;

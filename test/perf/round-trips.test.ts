@@ -211,7 +211,12 @@ const CASES: Case[] = [
       return { path: '/user/me/email', token: target.access, json: { email: `new-${target.username}@example.com`, current_password: target.password } };
     },
   },
-  { op: 'POST /password/forgot', as: 'count, void, link and event in one batch', budget: 1, send: () => ({ path: '/password/forgot', json: { email: user.email } }) },
+  {
+    op: 'POST /password/forgot',
+    as: 'count, void, link and event in one batch',
+    budget: 1,
+    send: () => ({ path: '/password/forgot', json: { email: user.email } }),
+  },
   {
     op: 'POST /password/reset',
     as: 'the token and its user, then the change after PBKDF2',

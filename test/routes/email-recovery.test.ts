@@ -11,9 +11,13 @@ const PUBLIC_URL = 'https://id.example.org';
 const VARS = { PUBLIC_URL, SERVICE_NAME: 'Acme ID' };
 const forgot = (box = mailbox(), email: string, headers: Record<string, string> = {}) =>
   callMail(box, 'POST', '/password/forgot', { json: { email }, headers: { host: 'evil.example', ...headers } }, VARS);
-const reset = (token: string, newPassword: string, box = mailbox()) => callMail(box, 'POST', '/password/reset', { json: { token, new_password: newPassword } }, VARS);
+const reset = (token: string, newPassword: string, box = mailbox()) =>
+  callMail(box, 'POST', '/password/reset', { json: { token, new_password: newPassword } }, VARS);
 const NEW_PASSWORD = 'a brand new unusual passphrase for resets';
-const row = <T>(sql: string, ...args: unknown[]) => env.DB.prepare(sql).bind(...args).first<T>();
+const row = <T>(sql: string, ...args: unknown[]) =>
+  env.DB.prepare(sql)
+    .bind(...args)
+    .first<T>();
 const events = async (uuid: string) =>
   (await env.DB.prepare('select event from audit_events where subject_uuid = ? order by id').bind(uuid).all<{ event: string }>()).results.map((r) => r.event);
 
@@ -95,7 +99,13 @@ describe('POST /password/forgot', () => {
     const user = await createUser();
     const seen = remoteStandIn(vi.spyOn, () => Response.json({ id: 'x' }));
     const box = mailbox();
-    const res = await callMail(box, 'POST', '/password/forgot', { json: { email: user.email } }, { ...VARS, EMAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_test_key' });
+    const res = await callMail(
+      box,
+      'POST',
+      '/password/forgot',
+      { json: { email: user.email } },
+      { ...VARS, EMAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_test_key' },
+    );
     expect(res.status).toBe(202);
     expect(box.sent).toHaveLength(0);
     expect(seen).toHaveLength(1);
@@ -128,7 +138,12 @@ describe('POST /password/reset', () => {
     expect((await post('/token', { form: { grant_type: 'refresh_token', refresh_token: other.refresh } })).status).toBe(400);
     expect((await post('/token', { form: { grant_type: 'password', username: user.username, password: user.password } })).status).toBe(400);
     expect((await post('/token', { form: { grant_type: 'password', username: user.username, password: NEW_PASSWORD } })).status).toBe(200);
-    expect(await row('select count(*) as n from sessions where user_uuid = ? and revoked_at is null and id in (select session_id from refresh_tokens where hash is not null)', user.uuid)).toEqual({ n: 1 });
+    expect(
+      await row(
+        'select count(*) as n from sessions where user_uuid = ? and revoked_at is null and id in (select session_id from refresh_tokens where hash is not null)',
+        user.uuid,
+      ),
+    ).toEqual({ n: 1 });
     expect((await row<{ s: number }>('select security_stamp as s from users where uuid = ?', user.uuid))!.s).toBe(stampBefore + 1);
     expect(await row('select email_verified as v from users where uuid = ?', user.uuid)).toEqual({ v: 1 });
     const notice = box.sent.at(-1)!;
@@ -197,7 +212,9 @@ describe('POST /password/reset', () => {
       user.uuid,
     ))!;
     expect(expires - created).toBe(30 * 60_000);
-    await env.DB.prepare("update email_tokens set expires_at = ? where user_uuid = ? and purpose = 'reset'").bind(Date.now() - 1, user.uuid).run();
+    await env.DB.prepare("update email_tokens set expires_at = ? where user_uuid = ? and purpose = 'reset'")
+      .bind(Date.now() - 1, user.uuid)
+      .run();
     await expectProblem(await reset(token, NEW_PASSWORD), 400, 'email_token_invalid');
     expect(body).toBeDefined();
   });

@@ -10,14 +10,21 @@ import { cleanUp } from '../../src/services/cleanup';
 /** Verification, resend, email change and REQUIRE_VERIFIED_EMAIL, observed at the EMAIL binding. */
 const VARS = { PUBLIC_URL: 'https://id.example.org' };
 const verify = (token: string, box = mailbox()) => callMail(box, 'POST', '/email/verify', { json: { token } }, VARS);
-const verified = async (uuid: string) => (await env.DB.prepare('select email_verified as v from users where uuid = ?').bind(uuid).first<{ v: number }>())!.v === 1;
+const verified = async (uuid: string) =>
+  (await env.DB.prepare('select email_verified as v from users where uuid = ?').bind(uuid).first<{ v: number }>())!.v === 1;
 const newName = () => `ev${crypto.randomUUID().slice(0, 8)}`;
 
 describe('verification', () => {
   it('sign-up sends a verification link after the response; the User says email_verified false until it is used, once', async () => {
     const box = mailbox();
     const name = newName();
-    const res = await callMail(box, 'POST', '/user', { json: { username: name, email: `${name}@example.com`, password: PASSWORD, name: 'V', surname: 'E' } }, VARS);
+    const res = await callMail(
+      box,
+      'POST',
+      '/user',
+      { json: { username: name, email: `${name}@example.com`, password: PASSWORD, name: 'V', surname: 'E' } },
+      VARS,
+    );
     expect(res.status).toBe(201);
     const user = await body<{ uuid: string; email_verified: boolean }>(res);
     expect(user.email_verified).toBe(false);
@@ -64,9 +71,15 @@ describe('verification', () => {
     expect(statuses.sort()).toEqual([204, 400, 400, 400, 400]);
     const late = await createUser();
     const stale = await plantToken(late, 'verify');
-    const { d } = (await env.DB.prepare("select expires_at - created_at as d from email_tokens where user_uuid = ? and purpose = 'verify' order by created_at desc").bind(late.uuid).first<{ d: number }>())!;
+    const { d } = (await env.DB.prepare(
+      "select expires_at - created_at as d from email_tokens where user_uuid = ? and purpose = 'verify' order by created_at desc",
+    )
+      .bind(late.uuid)
+      .first<{ d: number }>())!;
     expect(d).toBe(24 * 3_600_000);
-    await env.DB.prepare('update email_tokens set expires_at = ? where user_uuid = ?').bind(Date.now() - 1, late.uuid).run();
+    await env.DB.prepare('update email_tokens set expires_at = ? where user_uuid = ?')
+      .bind(Date.now() - 1, late.uuid)
+      .run();
     await expectProblem(await verify(stale), 400, 'email_token_invalid');
     expect(await verified(late.uuid)).toBe(false);
   });
@@ -96,7 +109,9 @@ describe('email change', () => {
     const notice = box.to(user.email)[0]!;
     expect(notice.subject).toMatch(/email address was changed/);
     expect(notice.text).toContain(next);
-    expect(await env.DB.prepare("select count(*) as n from audit_events where subject_uuid = ? and event = 'email.changed'").bind(user.uuid).first()).toEqual({ n: 1 });
+    expect(await env.DB.prepare("select count(*) as n from audit_events where subject_uuid = ? and event = 'email.changed'").bind(user.uuid).first()).toEqual({
+      n: 1,
+    });
   });
 
   it('answers 409 when the address was taken meanwhile, and changes nothing', async () => {
@@ -113,8 +128,19 @@ describe('email change', () => {
     const user = await signedIn();
     const other = await createUser();
     const box = mailbox();
-    await expectProblem(await callMail(box, 'POST', '/user/me/email', { token: user.access, json: { email: `${newName()}@example.net`, current_password: 'wrong password entirely' } }), 422, 'wrong_password');
-    await expectProblem(await callMail(box, 'POST', '/user/me/email', { token: user.access, json: { email: other.email, current_password: user.password } }), 409, 'email_taken');
+    await expectProblem(
+      await callMail(box, 'POST', '/user/me/email', {
+        token: user.access,
+        json: { email: `${newName()}@example.net`, current_password: 'wrong password entirely' },
+      }),
+      422,
+      'wrong_password',
+    );
+    await expectProblem(
+      await callMail(box, 'POST', '/user/me/email', { token: user.access, json: { email: other.email, current_password: user.password } }),
+      409,
+      'email_taken',
+    );
     expect(box.sent).toHaveLength(0);
     const { patch } = await import('../helpers/api');
     expect((await patch('/user/me', { token: user.access, json: { email: `${newName()}@example.net` } })).status).toBe(422);
@@ -123,7 +149,9 @@ describe('email change', () => {
   it('expires change links after one hour', async () => {
     const user = await createUser();
     await plantToken(user, 'change', `${newName()}@example.net`);
-    const { d } = (await env.DB.prepare("select expires_at - created_at as d from email_tokens where user_uuid = ? and purpose = 'change'").bind(user.uuid).first<{ d: number }>())!;
+    const { d } = (await env.DB.prepare("select expires_at - created_at as d from email_tokens where user_uuid = ? and purpose = 'change'")
+      .bind(user.uuid)
+      .first<{ d: number }>())!;
     expect(d).toBe(3_600_000);
   });
 });
@@ -158,7 +186,7 @@ describe('the hourly cleanup', () => {
     const user = await createUser();
     await plantToken(user, 'reset');
     await env.DB.prepare('update email_tokens set expires_at = 1 where user_uuid = ?').bind(user.uuid).run();
-    await env.DB.prepare("insert into email_throttle (key, window_start, count) values (?, 1, 3)").bind(`forgot:${crypto.randomUUID()}`).run();
+    await env.DB.prepare('insert into email_throttle (key, window_start, count) values (?, 1, 3)').bind(`forgot:${crypto.randomUUID()}`).run();
     const deps = testDeps();
     const result = await cleanUp(deps.db, deps.config, Date.now());
     expect(result.emailTokens).toBeGreaterThanOrEqual(1);

@@ -72,4 +72,3 @@ export async function confirmEmail(deps: Deps, input: { token: string }): Promis
   if (used && verified) return { kind: 'verified', userUuid: verified.uuid };
   throw badEmailToken();
 }
-

@@ -5,7 +5,8 @@ import { overLimitFor } from './statements';
 
 /** The per-IP limit of every request that sends a message (the EMAIL_IP_LIMITER binding, IPv6 by its /64). */
 export async function assertIpMayEmail(deps: Deps): Promise<void> {
-  if (!(await withinIpLimit(deps, 'email'))) throw tooMany('rate_limited', 'Too many messages requested from this address; try again later', IP_LIMIT_PERIOD_SECONDS * 1000);
+  if (!(await withinIpLimit(deps, 'email')))
+    throw tooMany('rate_limited', 'Too many messages requested from this address; try again later', IP_LIMIT_PERIOD_SECONDS * 1000);
 }
 
 /** The per-address limit, from the count the batch returned: 429 with Retry-After until the window ends. */

@@ -12,7 +12,8 @@ export interface OutgoingEmail {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The pages the links open: each acts only on a button press (a POST), so a mail scanner that fetches it consumes nothing. */
-export const linkTo = (config: Config, page: '/verify-email' | '/reset-password', token: string) => `${config.PUBLIC_URL}${page}?token=${encodeURIComponent(token)}`;
+export const linkTo = (config: Config, page: '/verify-email' | '/reset-password', token: string) =>
+  `${config.PUBLIC_URL}${page}?token=${encodeURIComponent(token)}`;
 
 interface Parts {
   subject: string;
@@ -43,7 +44,9 @@ export const verificationMessage = (config: Config, to: string, token: string) =
 export const resetMessage = (config: Config, to: string, token: string) =>
   compose(config, to, {
     subject: 'Reset your password',
-    lead: [`Someone asked to reset the password of the ${config.SERVICE_NAME} account of ${to}. Open the link below to choose a new one. It works once, for 30 minutes.`],
+    lead: [
+      `Someone asked to reset the password of the ${config.SERVICE_NAME} account of ${to}. Open the link below to choose a new one. It works once, for 30 minutes.`,
+    ],
     link: { url: linkTo(config, '/reset-password', token), label: 'Choose a new password' },
     notYou: 'If it was not you, ignore this message: your password stays as it is.',
   });
@@ -58,7 +61,9 @@ export const resetDoneNotice = (config: Config, to: string) =>
 export const changeConfirmation = (config: Config, to: string, token: string) =>
   compose(config, to, {
     subject: 'Confirm your new email address',
-    lead: [`Someone asked to make ${to} the address of their ${config.SERVICE_NAME} account. Open the link below and press the button to confirm. It works once, for 1 hour.`],
+    lead: [
+      `Someone asked to make ${to} the address of their ${config.SERVICE_NAME} account. Open the link below and press the button to confirm. It works once, for 1 hour.`,
+    ],
     link: { url: linkTo(config, '/verify-email', token), label: 'Confirm the new address' },
     notYou: 'If it was not you, ignore this message: the address is not used unless the link is.',
   });

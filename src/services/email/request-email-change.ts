@@ -36,7 +36,8 @@ export async function requestEmailChange(deps: Deps, access: Access, input: { em
   });
   await assertCurrentPassword(deps, first.rows, input.currentPassword, now);
   const taken = first.rows.taken[0];
-  if (taken?.uuid === me) throw new ApiError('validation_failed', 'That is your address already', { errors: [{ path: 'email', message: 'is your address already' }] });
+  if (taken?.uuid === me)
+    throw new ApiError('validation_failed', 'That is your address already', { errors: [{ path: 'email', message: 'is your address already' }] });
   if (taken) throw emailTaken();
   const throttle = throttleKeyFor('change', key);
   const { token, hash } = await newEmailToken();

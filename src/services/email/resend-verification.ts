@@ -27,7 +27,9 @@ export async function resendVerification(deps: Deps, access: Access): Promise<vo
     writes: (may) => ({
       counted: countMessageGuarded(db, throttle, now, may.route),
       voided: guarded(may.route, (g) => voidTokensQuery(db, me, ['verify'], now, and(g, unverified, withinLimit(throttle))!)),
-      token: guarded(may.route, (g) => insertTokenQuery(db, { hash, purpose: 'verify', now }, and(eq(users.uuid, me), eq(users.emailVerified, false))!, and(g, withinLimit(throttle))!)),
+      token: guarded(may.route, (g) =>
+        insertTokenQuery(db, { hash, purpose: 'verify', now }, and(eq(users.uuid, me), eq(users.emailVerified, false))!, and(g, withinLimit(throttle))!),
+      ),
     }),
   });
   if (caller.emailVerified) throw new ApiError('email_already_verified', 'The email address is verified already');

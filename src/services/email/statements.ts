@@ -114,7 +114,8 @@ function countQuery(db: Db, key: string, now: number, guard?: SQL) {
     windowStart: sql`case when ${stale} then ${now} else ${emailThrottle.windowStart} end`,
   };
   const returning = { count: emailThrottle.count, windowStart: emailThrottle.windowStart };
-  if (!guard) return db.insert(emailThrottle).values({ key, windowStart: now, count: 1 }).onConflictDoUpdate({ target: emailThrottle.key, set }).returning(returning);
+  if (!guard)
+    return db.insert(emailThrottle).values({ key, windowStart: now, count: 1 }).onConflictDoUpdate({ target: emailThrottle.key, set }).returning(returning);
   return db
     .insert(emailThrottle)
     .select(sql`select ${key}, ${now}, 1 where ${guard}`)

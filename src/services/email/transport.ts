@@ -22,7 +22,13 @@ export function bindingMailer(config: Config, binding: SendEmail | undefined): M
   return {
     async send(m) {
       if (!binding) throw new Error('email_binding_missing');
-      await binding.send({ from: { name: displayName(config.SERVICE_NAME), email: config.EMAIL_FROM }, to: m.to, subject: m.subject, text: m.text, html: m.html });
+      await binding.send({
+        from: { name: displayName(config.SERVICE_NAME), email: config.EMAIL_FROM },
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+      });
     },
   };
 }
@@ -34,7 +40,13 @@ export function resendMailer(config: Config, key: string): Mailer {
       const res = await fetch(RESEND_URL, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ from: `"${displayName(config.SERVICE_NAME)}" <${config.EMAIL_FROM}>`, to: [m.to], subject: m.subject, text: m.text, html: m.html }),
+        body: JSON.stringify({
+          from: `"${displayName(config.SERVICE_NAME)}" <${config.EMAIL_FROM}>`,
+          to: [m.to],
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+        }),
         signal: AbortSignal.timeout(RESEND_TIMEOUT_MS),
       });
       await res.body?.cancel();
