@@ -36,7 +36,7 @@ function LoginPage(c: Ctx, view: LoginView) {
   // Before the layout: the widget adds its script to the page's head and CSP.
   const widget = turnstileWidget(c);
   return (
-    <Layout title="Log in" serviceName={config.SERVICE_NAME} nonce={c.var.nonce} scripts={c.var.scripts}>
+    <Layout title="Log in" serviceName={config.SERVICE_NAME} nonce={c.var.nonce} scripts={c.var.scripts} narrow>
       <h1>Log in</h1>
       <FormMessage message={view.notice} kind="notice" />
       <FormMessage message={view.message} />

@@ -32,7 +32,7 @@ function SignUpPage(c: Ctx, view: SignUpView) {
     <Field id={`signup-${name}`} name={name} label={label} value={v[name]} error={e[name]} {...extra} />
   );
   return (
-    <Layout title="Sign up" serviceName={config.SERVICE_NAME} nonce={c.var.nonce} scripts={c.var.scripts}>
+    <Layout title="Sign up" serviceName={config.SERVICE_NAME} nonce={c.var.nonce} scripts={c.var.scripts} narrow>
       <h1>Create an account</h1>
       <FormMessage message={view.message ?? (Object.keys(e).length > 0 ? 'Some fields need another look; each says what is wrong.' : undefined)} />
       <section>

@@ -15,6 +15,7 @@ header.site{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justif
 .brand{font-weight:700;font-size:1.1rem;text-decoration:none;color:#1b1f24}
 nav{display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
 main{max-width:44rem;margin:0 auto;padding:1rem}
+main.narrow{max-width:32rem}
 h1{font-size:1.6rem;margin:.5rem 0 1rem}
 h2{font-size:1.2rem;margin:0 0 .75rem}
 section,.card{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:1rem;margin:0 0 1rem}
@@ -22,8 +23,10 @@ section,.card{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding
 label{display:block;font-weight:600;margin:0 0 .25rem}
 .optional{font-weight:400;color:#525a66}
 .hint{margin:0 0 .25rem;color:#525a66;font-size:.9rem}
+section>.hint,form>.hint{margin-bottom:.75rem}
 input[type=text],input[type=email],input[type=password],input[type=tel]{width:100%;font:inherit;padding:.55rem .6rem;border:1px solid #8a929e;border-radius:6px;background:#fff;color:inherit}
 input[type=file]{max-width:100%;font:inherit}
+input[type=file]::file-selector-button{font:inherit;cursor:pointer;margin-right:.75rem;padding:.4rem .9rem;border-radius:6px;border:1px solid #0b57d0;background:#fff;color:#0b57d0}
 .invalid input{border-color:#b3261e;border-width:2px}
 .error{color:#b3261e;margin:.25rem 0 0;font-size:.95rem}
 .alert{border-left:4px solid #b3261e;background:#fdecea;padding:.6rem .8rem;margin:0 0 1rem}
@@ -35,19 +38,22 @@ button.secondary{background:#fff;color:#0b57d0}
 button.danger{background:#b3261e;border-color:#b3261e}
 button.link{background:none;border:none;padding:0;color:#0b57d0;text-decoration:underline}
 form.inline{display:inline}
-dl{display:grid;grid-template-columns:minmax(7rem,max-content) 1fr;gap:.35rem 1rem;margin:0}
+dl{display:grid;grid-template-columns:minmax(8.5rem,max-content) minmax(0,1fr);gap:.35rem 1rem;margin:0 0 1rem}
 dt{font-weight:600;color:#3b424c}
 dd{margin:0;overflow-wrap:anywhere}
 ul.rows{list-style:none;margin:0;padding:0}
 ul.rows li{border-top:1px solid #e3e6eb;padding:.6rem 0;overflow-wrap:anywhere}
 ul.rows li:first-child{border-top:none}
+ul.rows form{margin-top:.5rem}
+time{white-space:nowrap}
 .meta{color:#525a66;font-size:.92rem}
 .badge{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .45rem;border-radius:999px;background:#e3ecfb;color:#0b3d91;margin-left:.35rem}
 .badge.warn{background:#fdf1d7;color:#6b4500}
-img.photo{max-width:100%;height:auto;max-height:16rem;border-radius:6px;display:block;margin:0 0 .75rem}
+img.photo{width:12rem;max-width:100%;height:auto;border-radius:6px;display:block;margin:0 0 1rem}
 details summary{cursor:pointer;font-weight:600;color:#0b57d0}
+details[open] summary{margin-bottom:.75rem}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin-top:.5rem}
-@media (max-width:480px){dl{grid-template-columns:1fr}dt{margin-top:.4rem}}
+@media (max-width:480px){main{padding:1rem .75rem}section,.card{padding:.85rem}dl{grid-template-columns:minmax(0,1fr)}dt{margin-top:.4rem}dt:first-child{margin-top:0}}
 `.trim();
 
 /** Versioned by content, so it can be cached for a long time and still change with a deploy. */

@@ -11,6 +11,8 @@ export interface PageChrome {
   nonce?: string;
   /** External scripts to load with the nonce (Turnstile's). */
   scripts?: string[];
+  /** A narrower column, for a page that is one short form (log in, sign up). */
+  narrow?: boolean;
 }
 
 /** The frame of every page: a skip link, the site header with its navigation, the main region. */
@@ -53,7 +55,7 @@ export const Layout = (props: PageChrome & { title: string; children: Child }) =
             <a href="/docs">API docs</a>
           </nav>
         </header>
-        <main id="main" tabindex={-1}>
+        <main id="main" tabindex={-1} class={props.narrow ? 'narrow' : undefined}>
           {props.children}
         </main>
       </body>
