@@ -5,11 +5,12 @@ import type { PageEnv } from './page-env';
 import { type Errors, errorsByField, Field, FormMessage, PostForm } from './ui/fields';
 import { agent, describeEvent, isoOf, place, when } from './ui/format';
 import { Layout } from './ui/layout';
+import { SecondFactorSection } from './mfa.page';
 
 type Ctx = Context<PageEnv>;
 
 /** Which form on the account page an error belongs to, so it is shown there and nowhere else. */
-export type AccountForm = 'profile' | 'photo' | 'password' | 'delete';
+export type AccountForm = 'profile' | 'photo' | 'password' | 'delete' | 'mfa' | 'email';
 
 export interface AccountProblem {
   form: AccountForm;
@@ -27,6 +28,9 @@ const NOTICES: Record<string, string> = {
   session_revoked: 'That session was logged out.',
   photo_accepted: 'Your photo was recognised: you are now a celebrity.',
   photo_pending: 'Your photo is waiting for review.',
+  mfa_off: 'Two-step verification is off.',
+  email_change_sent: 'We sent a link to the new address; the change happens when you open it. Your current address was told.',
+  verification_sent: 'We sent a new confirmation link to your address.',
 };
 
 const Time = (p: { ms: number | null }) => (p.ms ? <time datetime={isoOf(p.ms)}>{when(p.ms)}</time> : <>never</>);
@@ -50,7 +54,7 @@ function Profile({ c, o, problem }: { c: Ctx; o: AccountOverview; problem?: Acco
         <dt>Email</dt>
         <dd>
           {u.email}
-          <span class="badge warn">not verified</span>
+          {u.emailVerified ? <span class="badge">verified</span> : <span class="badge warn">not verified</span>}
         </dd>
         <dt>Role</dt>
         <dd>{u.role}</dd>
@@ -236,6 +240,54 @@ function Activity({ o }: { o: AccountOverview }) {
   );
 }
 
+function Email({ c, o, problem }: { c: Ctx; o: AccountOverview; problem?: AccountProblem }) {
+  const mine = problem?.form === 'email' ? problem : undefined;
+  const e = errorsByField(mine?.errors);
+  return (
+    <section aria-labelledby="email-h">
+      <h2 id="email-h">Email address</h2>
+      <FormMessage message={mine?.message} />
+      <p>
+        {o.user.email} {o.user.emailVerified ? '(confirmed)' : '(not confirmed yet)'}
+      </p>
+      {o.user.emailVerified ? null : (
+        <PostForm action="/account/email/verification" csrf={c.var.csrf} label="Send the confirmation link again">
+          <button type="submit" class="secondary">
+            Send the confirmation link again
+          </button>
+        </PostForm>
+      )}
+      <details open={mine?.errors ? true : undefined}>
+        <summary>Change the address</summary>
+        <PostForm action="/account/email" csrf={c.var.csrf} label="Change the email address">
+          <Field
+            id="email-new"
+            name="email"
+            type="email"
+            label="New address"
+            autocomplete="email"
+            required
+            maxlength={254}
+            value={mine?.values?.email}
+            error={e.email}
+          />
+          <Field
+            id="email-password"
+            name="current_password"
+            type="password"
+            label="Your password"
+            autocomplete="current-password"
+            required
+            maxlength={1024}
+            error={e.current_password}
+          />
+          <button type="submit">Send a confirmation to the new address</button>
+        </PostForm>
+      </details>
+    </section>
+  );
+}
+
 function DeleteAccount({ c, problem }: { c: Ctx; problem?: AccountProblem }) {
   const mine = problem?.form === 'delete' ? problem : undefined;
   return (
@@ -270,7 +322,9 @@ export function AccountPage(c: Ctx, o: AccountOverview, extra: { notice?: string
       {extra.problem ? <FormMessage message="That did not work; the form below says why." /> : null}
       <Profile c={c} o={o} problem={extra.problem} />
       <Photo c={c} o={o} problem={extra.problem} />
+      <Email c={c} o={o} problem={extra.problem} />
       <Password c={c} problem={extra.problem} />
+      <SecondFactorSection c={c} enabled={o.user.mfaEnabled} problem={extra.problem} />
       <Sessions c={c} o={o} />
       <Logins o={o} />
       <Activity o={o} />

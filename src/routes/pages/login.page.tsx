@@ -3,7 +3,9 @@ import { ApiError } from '../../lib/problem';
 import { safeReturnTo } from '../../lib/return-to';
 import { TURNSTILE_FIELD, TURNSTILE_SCRIPT } from '../../lib/turnstile';
 import { browserLogin } from '../../services/auth/browser-login';
+import { EMAIL_UNVERIFIED } from '../token/token.errors';
 import { setSessionCookie } from './cookies';
+import { CodePage } from './mfa.page';
 import { readPageForm, text } from './guards';
 import type { PageEnv } from './page-env';
 import { Field, FormMessage, PostForm } from './ui/fields';
@@ -54,6 +56,9 @@ function LoginPage(c: Ctx, view: LoginView) {
         </PostForm>
       </section>
       <p>
+        <a href="/forgot-password">Forgot your password?</a>
+      </p>
+      <p>
         New here? <a href="/signup">Create an account</a>.
       </p>
     </Layout>
@@ -64,6 +69,7 @@ function LoginPage(c: Ctx, view: LoginView) {
 const NOTICES: Record<string, string> = {
   logged_out: 'You are logged out.',
   deleted: 'Your account and everything about it were deleted.',
+  password_reset: 'Your password is changed, and every session was logged out. Log in with the new one.',
 };
 
 /** GET /login: the form, bound to this browser's pre-session cookie. */
@@ -95,6 +101,8 @@ export async function submitLogin(c: Ctx) {
     setSessionCookie(c, result.handOut);
     return c.redirect(returnTo ?? '/account', 303);
   }
+  if (result.kind === 'mfa_required') return c.html(CodePage(c, { mfaToken: result.mfaToken, returnTo }));
+  if (result.kind === 'unverified') return c.html(LoginPage(c, { returnTo, message: EMAIL_UNVERIFIED }), 403);
   if (result.kind === 'throttled') {
     const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
     c.header('retry-after', String(seconds));

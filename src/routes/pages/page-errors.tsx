@@ -21,8 +21,8 @@ const HEADINGS: Record<number, string> = {
 };
 
 /** The paths the pages own: their errors (a 404 under /account/, a GET /logout) are pages too. */
-const PAGE_PATHS = new Set(['/login', '/signup', '/account', '/logout', '/pages.css']);
-export const isPagePath = (path: string) => PAGE_PATHS.has(path) || path.startsWith('/account/');
+const PAGE_PATHS = new Set(['/login', '/signup', '/account', '/logout', '/pages.css', '/forgot-password', '/reset-password', '/verify-email']);
+export const isPagePath = (path: string) => PAGE_PATHS.has(path) || path.startsWith('/account/') || path.startsWith('/login/');
 
 /**
  * Whether an unmatched request gets an HTML page rather than problem+json: only on the pages' own

@@ -5,7 +5,9 @@ import { deleteAccount, logOut, revokeSession, saveProfile, savePassword, showPh
 import { showAccount } from './account.page';
 import { pageSession, presession, sameOrigin } from './guards';
 import { pageHeaders } from './headers';
+import { changeEmail, sendVerification, showForgot, showReset, showVerify, submitForgot, submitReset, submitVerify } from './email.page';
 import { showLogin, submitLogin } from './login.page';
+import { activateMfa, disableMfa, newRecoveryCodes, setUpMfa, submitLoginCode } from './mfa.page';
 import { renderPageError } from './page-errors';
 import type { PageEnv } from './page-env';
 import { showSignUp, submitSignUp } from './signup.page';
@@ -41,6 +43,19 @@ export function pagesRouter() {
   pages.post('/account/sessions/:id/revoke', ...form, pageSession(), revokeSession);
   pages.post('/account/delete', ...form, pageSession(), deleteAccount);
   pages.post('/logout', ...form, pageSession(), logOut);
+  pages.post('/login/code', ...form, presession('require'), submitLoginCode);
+  pages.post('/account/mfa/setup', ...form, pageSession(), setUpMfa);
+  pages.post('/account/mfa/activate', ...form, pageSession(), activateMfa);
+  pages.post('/account/mfa/disable', ...form, pageSession(), disableMfa);
+  pages.post('/account/mfa/recovery-codes', ...form, pageSession(), newRecoveryCodes);
+  pages.post('/account/email', ...form, pageSession(), changeEmail);
+  pages.post('/account/email/verification', ...form, pageSession(), sendVerification);
+  pages.get('/forgot-password', ...page, presession('issue'), showForgot);
+  pages.post('/forgot-password', ...form, presession('require'), submitForgot);
+  pages.get('/reset-password', ...page, presession('issue'), showReset);
+  pages.post('/reset-password', ...form, presession('require'), submitReset);
+  pages.get('/verify-email', ...page, presession('issue'), showVerify);
+  pages.post('/verify-email', ...form, presession('require'), submitVerify);
   pages.onError(renderPageError);
   return pages;
 }
