@@ -4,6 +4,8 @@ import { body, get } from '../helpers/api';
 import { countingD1, UNSEEN } from '../helpers/d1-counter';
 import { createUser, login, PASSWORD } from '../helpers/factories';
 import { PNG } from '../helpers/images';
+import { plantToken } from '../helpers/email';
+import { codeFor, mfaUser } from '../helpers/mfa';
 import { PageClient } from '../helpers/pages';
 
 /**
@@ -126,6 +128,82 @@ const CASES: PageCase[] = [
     run: async () => (b) => b.post('/account/delete', { current_password: current.user.password }),
   },
   { name: 'POST /logout', budget: 1, run: async () => (b) => b.post('/logout', {}) },
+  {
+    name: 'POST /login/code (the challenge claimed and read, then the session once the code is checked)',
+    budget: 2,
+    noCaller: true,
+    run: async () => {
+      const user = await mfaUser();
+      const page = new PageClient();
+      const { html } = await page.logIn(user.username, user.password);
+      const token = /name="mfa_token" value="([^"]+)"/.exec(html)![1]!;
+      return async (b) => {
+        for (const [k, v] of page.cookies) b.cookies.set(k, v);
+        return b.post('/login/code', { mfa_token: token, code: await codeFor(user.secret) }, { csrf: page.csrf });
+      };
+    },
+  },
+  {
+    name: 'POST /account/mfa/setup (caller and attempt count, then the pending seed after PBKDF2)',
+    budget: 2,
+    run: async () => (b) => b.post('/account/mfa/setup', { current_password: current.user.password }),
+  },
+  {
+    name: 'POST /account/mfa/activate (the sealed seed, then the activation)',
+    budget: 2,
+    run: async () => {
+      const { html } = await current.b.post('/account/mfa/setup', { current_password: current.user.password });
+      const secret = /name="secret" value="([A-Z2-7]+)"/.exec(html)![1]!;
+      const code = await codeFor(secret);
+      return (b) => b.post('/account/mfa/activate', { code, secret, username: current.user.username });
+    },
+  },
+  {
+    name: 'POST /forgot-password (the count before the answer; the link after it)',
+    budget: 2,
+    noCaller: true,
+    run: async () => async (b) => {
+      const page = new PageClient();
+      await page.get('/forgot-password');
+      for (const [k, v] of page.cookies) b.cookies.set(k, v);
+      return b.post('/forgot-password', { email: current.user.email }, { csrf: page.csrf });
+    },
+  },
+  { name: 'GET /reset-password', budget: 0, noCaller: true, run: async () => (b) => b.get(`/reset-password?token=${'A'.repeat(43)}`) },
+  {
+    name: 'POST /reset-password (the token and its user, then the change after PBKDF2)',
+    budget: 2,
+    noCaller: true,
+    run: async () => {
+      const token = await plantToken(current.user, 'reset');
+      return async (b) => {
+        const page = new PageClient();
+        await page.get(`/reset-password?token=${token}`);
+        for (const [k, v] of page.cookies) b.cookies.set(k, v);
+        return b.post('/reset-password', { token, new_password: 'Another long unusual passphrase 77' }, { csrf: page.csrf });
+      };
+    },
+  },
+  {
+    name: 'POST /verify-email',
+    budget: 1,
+    noCaller: true,
+    run: async () => {
+      const token = await plantToken(current.user, 'verify');
+      return async (b) => {
+        const page = new PageClient();
+        await page.get(`/verify-email?token=${token}`);
+        for (const [k, v] of page.cookies) b.cookies.set(k, v);
+        return b.post('/verify-email', { token }, { csrf: page.csrf });
+      };
+    },
+  },
+  {
+    name: 'POST /account/email (caller and password, then the link after PBKDF2)',
+    budget: 2,
+    run: async () => (b) => b.post('/account/email', { email: `new-${current.user.username}@example.com`, current_password: current.user.password }),
+  },
+  { name: 'POST /account/email/verification', budget: 1, run: async () => (b) => b.post('/account/email/verification', {}) },
 ];
 
 describe('D1 round trips of the pages', () => {
