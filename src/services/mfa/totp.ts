@@ -38,6 +38,22 @@ async function newCodes(userUuid: string) {
 }
 
 /**
+ * The first batch of a change that needs the current password: the caller, their hash, the
+ * password throttle (this attempt counted under their guard) and the factor; then the password
+ * checked (429 while throttled, 422 when wrong).
+ */
+async function withPasswordChecked(deps: Deps, access: Access, currentPassword: string, now: number) {
+  const { db } = deps;
+  const me = access.claims.sub;
+  const first = await withCaller(deps, access, {
+    reads: { ...currentPasswordReads(db, me), factor: factorOf(db, me) },
+    writes: (may) => ({ counted: countPasswordAttempt(db, me, now, may.route) }),
+  });
+  await assertCurrentPassword(deps, first.rows, currentPassword, now);
+  return first;
+}
+
+/**
  * POST /user/me/mfa/totp: a pending enrolment after the current password (throttled like a
  * password change). Two round trips around PBKDF2; a new call replaces a pending one, never an
  * active factor (409). The seed is sealed before it is stored and returned only this once.
@@ -47,11 +63,7 @@ export async function startEnrolment(deps: Deps, access: Access, input: { curren
   const keys = await mfaKeys(config);
   const me = access.claims.sub;
   const now = deps.now();
-  const first = await withCaller(deps, access, {
-    reads: { ...currentPasswordReads(db, me), factor: factorOf(db, me) },
-    writes: (may) => ({ counted: countPasswordAttempt(db, me, now, may.route) }),
-  });
-  await assertCurrentPassword(deps, first.rows, input.currentPassword, now);
+  const first = await withPasswordChecked(deps, access, input.currentPassword, now);
   if (first.rows.factor[0]?.activatedAt) throw new ApiError('mfa_enabled', 'A second factor is already on; turn it off first');
   const seed = crypto.getRandomValues(new Uint8Array(TOTP_SECRET_BYTES));
   const sealed = await seal(keys, seed, totpContext(me));
@@ -120,11 +132,7 @@ export async function disableTotp(deps: Deps, access: Access, input: { currentPa
   const { db } = deps;
   const me = access.claims.sub;
   const now = deps.now();
-  const first = await withCaller(deps, access, {
-    reads: { ...currentPasswordReads(db, me), factor: factorOf(db, me) },
-    writes: (may) => ({ counted: countPasswordAttempt(db, me, now, may.route) }),
-  });
-  await assertCurrentPassword(deps, first.rows, input.currentPassword, now);
+  const first = await withPasswordChecked(deps, access, input.currentPassword, now);
   const factor = first.rows.factor[0];
   if (!factor?.activatedAt) throw new ApiError('mfa_not_enrolled', 'No second factor is on');
   const { change, use } = await codeChange(deps, me, factor, input.code, now, true);
