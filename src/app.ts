@@ -14,6 +14,7 @@ import { emailRouter } from './routes/email/email.index';
 import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
 import { mfaRouter } from './routes/mfa/mfa.index';
+import { orgsRouter } from './routes/orgs/orgs.index';
 import { photosRouter } from './routes/photos/photos.index';
 import { sessionsRouter } from './routes/sessions/sessions.index';
 import { errorPage, wantsPage } from './routes/pages/page-errors';
@@ -25,7 +26,8 @@ import { usersRouter } from './routes/users/users.index';
 function apiRouter() {
   const api = new OpenAPIHono<AppEnv>();
   api.use('*', withDeps(), limitBody(), strictJson());
-  for (const group of [metaRouter, usersRouter, emailRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter]) api.route('/', group);
+  for (const group of [metaRouter, usersRouter, emailRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter, orgsRouter])
+    api.route('/', group);
   api.onError(renderProblem);
   return api;
 }

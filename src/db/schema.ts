@@ -40,11 +40,19 @@ export const users = sqliteTable(
     mfaEnabled: integer('mfa_enabled', { mode: 'boolean' }).notNull().default(false),
     /** Whether the current `email` was confirmed by a link sent to it (verification, email change or a password reset). */
     emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The one organization the user belongs to (null: none). No foreign key (adding one would make
+     * SQLite rebuild the table): deleting an organization detaches its members in the same batch.
+     */
+    organizationId: text('organization_id'),
+    /** The membership's role: `member` or `admin` of `organization_id` (null with it). */
+    orgRole: text('org_role', { enum: ['member', 'admin'] }),
   },
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),
     uniqueIndex('users_email_key_unique').on(t.emailKey),
     index('users_role_uuid_idx').on(t.role, t.uuid),
+    index('users_organization_uuid_idx').on(t.organizationId, t.uuid),
   ],
 );
 
@@ -89,6 +97,8 @@ export const sessions = sqliteTable(
     idleSeconds: integer('idle_seconds'),
     /** RFC 8176 methods the login used, space-separated (`pwd`, `pwd otp`): every access token of the session carries them. */
     amr: text('amr').notNull().default('pwd'),
+    /** The third-party client whose API key the login came with (null: the first-party client); revoking it ends the session. */
+    clientId: text('client_id'),
   },
   (t) => [
     index('sessions_user_uuid_idx').on(t.userUuid, t.id),
@@ -96,6 +106,7 @@ export const sessions = sqliteTable(
     // Partial: revocation is rare, so this index costs almost nothing on the hot refresh path.
     // It lets the hourly cleanup find sessions revoked long ago without scanning the table.
     index('sessions_revoked_at_idx').on(t.revokedAt).where(sql`revoked_at is not null`),
+    index('sessions_client_id_idx').on(t.clientId).where(sql`client_id is not null`),
   ],
 );
 
@@ -309,6 +320,59 @@ export const retiredUsernames = sqliteTable(
   (t) => [index('retired_usernames_until_idx').on(t.retiredUntil)],
 );
 
+/** An organization (SPEC "Organizations and third-party clients"): users join it as `member` or `admin`. */
+export const organizations = sqliteTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * A third-party client of an organization, with its one API key: stored only as SHA-256
+ * (`key_hash`) plus the first characters (`key_prefix`) to tell keys apart in listings.
+ * `last_used_at` moves at most once a minute; `revoked_at` ends the key and its sessions.
+ */
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull(),
+    keyPrefix: text('key_prefix').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('clients_key_hash_unique').on(t.keyHash), index('clients_organization_id_idx').on(t.organizationId, t.id)],
+);
+
+/**
+ * Invitations to an organization, by email: the token by SHA-256 only (the email tokens' rules:
+ * single use with a winner mark, here for 7 days), bound to the invited address.
+ */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    hash: text('hash').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    emailKey: text('email_key').notNull(),
+    role: text('role', { enum: ['member', 'admin'] }).notNull(),
+    invitedBy: text('invited_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    usedBy: text('used_by'),
+  },
+  (t) => [index('invitations_organization_id_idx').on(t.organizationId), index('invitations_expires_at_idx').on(t.expiresAt)],
+);
+
 /** Every kind of event the trail records (SPEC "Audit trail"); the README lists them. */
 export const AUDIT_EVENTS = [
   'user.signed_up',
@@ -331,6 +395,15 @@ export const AUDIT_EVENTS = [
   'password.reset',
   'email.verified',
   'email.changed',
+  'org.created',
+  'org.renamed',
+  'org.deleted',
+  'org.member_set',
+  'org.member_removed',
+  'org.invited',
+  'org.invitation_accepted',
+  'client.created',
+  'client.revoked',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 export type AuditEventRow = typeof auditEvents.$inferSelect;
@@ -348,4 +421,8 @@ export type LoginRow = typeof logins.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type PhotoRow = typeof photos.$inferSelect;
 export const ROLES = ['normal', 'celebrity', 'admin'] as const;
+export const ORG_ROLES = ['member', 'admin'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type ClientRow = typeof clients.$inferSelect;
 export type Role = (typeof ROLES)[number];

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { ConfigError } from '../config';
 import type { AppEnv } from '../env';
 import { verifyAccessToken } from '../lib/jwt';
-import { unauthorized } from '../lib/problem';
+import { forbidden, unauthorized } from '../lib/problem';
 import { anyone, type Rule } from '../policy/rules';
 import { tokenSettings } from '../services/auth/access-token';
 
@@ -20,19 +20,24 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
  *
  * @example middleware: [requireAuth()] as const        // any signed-in user
  * @example middleware: [requireAuth(admin)] as const   // 403 for other roles
+ *
+ * A client-credentials token (`sub` = its `client_id`) is refused with 403 except where the route
+ * says `{ clients: true }` (its organization's members); its caller is then the client's row.
  */
-export const requireAuth = (rule: Rule = anyone) =>
+export const requireAuth = (rule: Rule = anyone, opts: { clients?: boolean } = {}) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization');
     const match = BEARER.exec(header ?? '');
     if (!match) throw unauthorized('A bearer token is required', Boolean(header));
     try {
       const claims = await verifyAccessToken(tokenSettings(c.var.deps.config), match[1]!, c.var.deps.now());
-      c.set('access', { claims: { sub: claims.sub, sid: claims.sid }, rule, checked: false });
+      const client = claims.sub === claims.client_id;
+      c.set('access', { claims: { sub: claims.sub, sid: claims.sid, clientId: claims.client_id, ...(client ? { client } : {}) }, rule, checked: false });
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw unauthorized('The access token is invalid or expired');
     }
+    if (c.var.access.claims.client && !opts.clients) throw forbidden("A client's token may only list and read its organization's members");
     await next();
     if (!c.var.access.checked && c.res.status < 400) throw new Error(`${c.req.method} ${c.req.routePath} answered without checking the caller`);
   });

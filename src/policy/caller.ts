@@ -1,12 +1,12 @@
-import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { compiled } from '../db/compiled';
-import { sessions, type User, userColumns, users } from '../db/schema';
+import { clients, sessions, type User, userColumns, users } from '../db/schema';
 import { runBatch, type Results, type Statement } from '../db/statement';
 import { forbidden, unauthorized } from '../lib/problem';
 import type { Deps } from '../deps';
 import { type Claims, type Guard, guarded, makeGuard } from './guard';
 import { liveSession } from './live-session';
-import { allows, both, type Rule } from './rules';
+import { allows, both, CLIENT_ORG_ROLE, type Rule } from './rules';
 
 /**
  * The access a route was entered with: the verified token's claims and the rule the route
@@ -38,6 +38,22 @@ const cookieCallerStatement = compiled('read', ['sid', 'sub', 'now', 'cookieHash
     .where(and(eq(users.uuid, p.sub), eq(users.disabled, false)))
     .limit(1),
 );
+
+/** A client-credentials token's caller: its client while not revoked (revoking the key ends its tokens at once). */
+const clientCallerStatement = compiled('read', ['id'], (db, p) =>
+  db
+    .select({ id: clients.id, organizationId: clients.organizationId })
+    .from(clients)
+    .where(and(eq(clients.id, p.id), isNull(clients.revokedAt)))
+    .limit(1),
+);
+
+/**
+ * The stand-in a rule sees for a client: its id, no role any rule names, and the org role
+ * `client` in its own organization (src/policy/rules.ts orgReader); nothing else about it is a user's.
+ */
+const clientCaller = (row: { id: string; organizationId: string }): User =>
+  ({ uuid: row.id, role: 'client', organizationId: row.organizationId, orgRole: CLIENT_ORG_ROLE, disabled: false }) as unknown as User;
 
 /** A browser session's sliding expiry moves at most once a minute: not a D1 write per page view. */
 export const TOUCH_INTERVAL_MS = 60_000;
@@ -109,8 +125,9 @@ export async function withCaller<R extends Reads = {}, W extends Writes = {}>(
     $touch: _touched,
     ...rows
   } = await runBatch(deps.db, {
-    $caller:
-      cookieHash === undefined
+    $caller: claims.client
+      ? clientCallerStatement(deps.db, { id: claims.sub })
+      : cookieHash === undefined
         ? callerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now })
         : cookieCallerStatement(deps.db, { sid: claims.sid, sub: claims.sub, now, cookieHash }),
     ...plan.reads,
@@ -120,7 +137,7 @@ export async function withCaller<R extends Reads = {}, W extends Writes = {}>(
     ...(cookieHash === undefined ? {} : { $touch: touchBrowserSession(deps, claims, makeGuard(claims, rule, now), now) }),
   });
   access.checked = true;
-  const caller = (callerRows as { user: User }[])[0]?.user;
+  const caller = claims.client ? (callerRows as { id: string; organizationId: string }[]).map(clientCaller)[0] : (callerRows as { user: User }[])[0]?.user;
   if (!caller) throw unauthorized('The session has ended');
   if (!allows(rule, caller)) throw forbidden();
   return { caller, sessionId: claims.sid, rows: rows as unknown as Results<R & W> };

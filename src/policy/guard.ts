@@ -29,6 +29,13 @@ export interface Claims {
   sid: string;
   /** SHA-256 of a browser session cookie's secret; absent for an access token. */
   cookieHash?: string;
+  /** The token's RFC 9068 `client_id` (absent for a page's cookie: the first-party client). */
+  clientId?: string;
+  /**
+   * A client-credentials token: `sub` is the client itself, not a user. Its caller is the client's
+   * row while it is not revoked, and no guard made from these claims matches any user.
+   */
+  client?: true;
 }
 
 const cu = alias(users, 'cu');

@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import { ROLES, type User } from '../db/schema';
+import { ORG_ROLES, ROLES, type User } from '../db/schema';
 import { iso, isoOrNull } from '../lib/clock';
 import { page } from '../lib/pagination';
+
+export const OrgRoleSchema = z.enum(ORG_ROLES).openapi({ example: 'member' });
 
 export const RoleSchema = z.enum(ROLES).openapi({ example: 'normal' });
 
@@ -23,6 +25,11 @@ export const UserSchema = z
     last_login_at: z.iso.datetime().nullable(),
     mfa_enabled: z.boolean().openapi({ description: 'Whether the user has an active second factor (TOTP)' }),
     email_verified: z.boolean().openapi({ description: 'Whether the current email address was confirmed by a link sent to it' }),
+    organization_id: z
+      .uuid()
+      .nullable()
+      .openapi({ description: 'The organization the user is a member of (at most one); unlike the free-text `organization`' }),
+    org_role: z.enum(ORG_ROLES).nullable().openapi({ description: 'The role in that organization' }),
   })
   .strict()
   .openapi('User');
@@ -52,5 +59,7 @@ export function toUserDto(u: User): z.infer<typeof UserSchema> {
     last_login_at: isoOrNull(u.lastLoginAt),
     mfa_enabled: u.mfaEnabled,
     email_verified: u.emailVerified,
+    organization_id: u.organizationId,
+    org_role: u.orgRole,
   };
 }

@@ -23,7 +23,8 @@ export type RevocationReason =
   | 'disabled'
   | 'deleted'
   | 'refresh_token_reuse'
-  | 'session_limit';
+  | 'session_limit'
+  | 'client_revoked';
 
 /** A session that was just revoked: its id and when its last access token was issued. */
 export interface RevokedSession {

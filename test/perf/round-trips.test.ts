@@ -10,6 +10,7 @@ import { coverage, securedOperationsOf } from '../helpers/operations';
 import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT, RECOVERY_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
 import { plantToken } from '../helpers/email';
+import { addMember, createOrg, signedInMember } from '../helpers/orgs';
 
 /**
  * D1 round trips per operation on its success path: at the edge each one can cross an ocean to
@@ -297,6 +298,56 @@ const CASES: Case[] = [
     send: async () => {
       const { owner } = await withPhoto();
       return { path: `/user/${owner.uuid}/photo`, token: owner.access };
+    },
+  },
+  // Organizations: the caller, the organization and the change (with its event) in one batch.
+  { op: 'POST /organizations', budget: 1, send: () => ({ path: '/organizations', token: admin.access, json: { name: newName() } }) },
+  { op: 'GET /organizations', budget: 1, send: () => ({ path: '/organizations', token: admin.access }) },
+  { op: 'GET /organizations/{id}', budget: 1, send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}`, token: admin.access }) },
+  {
+    op: 'PATCH /organizations/{id}',
+    budget: 1,
+    send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}`, token: admin.access, json: { name: newName() } }),
+  },
+  {
+    op: 'DELETE /organizations/{id}',
+    as: 'members detached and client sessions revoked in the same batch',
+    budget: 1,
+    send: async () => {
+      const org = await createOrg(admin);
+      await addMember(admin, org.id, await createUser(), 'member');
+      return { path: `/organizations/${org.id}`, token: admin.access };
+    },
+  },
+  {
+    op: 'GET /organizations/{id}/members',
+    as: 'org admin',
+    budget: 1,
+    send: async () => {
+      const org = await createOrg(admin);
+      return { path: `/organizations/${org.id}/members`, token: (await signedInMember(admin, org.id, 'admin')).access };
+    },
+  },
+  {
+    op: 'PUT /organizations/{id}/members/{uuid}',
+    as: 'org admin changes a member’s role',
+    budget: 1,
+    send: async () => {
+      const org = await createOrg(admin);
+      const orgAdmin = await signedInMember(admin, org.id, 'admin');
+      const member = await createUser();
+      await addMember(admin, org.id, member, 'member');
+      return { path: `/organizations/${org.id}/members/${member.uuid}`, token: orgAdmin.access, json: { role: 'admin' } };
+    },
+  },
+  {
+    op: 'DELETE /organizations/{id}/members/{uuid}',
+    budget: 1,
+    send: async () => {
+      const org = await createOrg(admin);
+      const member = await createUser();
+      await addMember(admin, org.id, member, 'member');
+      return { path: `/organizations/${org.id}/members/${member.uuid}`, token: admin.access };
     },
   },
   { op: 'GET /photos', as: 'admin', budget: 1, send: () => ({ path: '/photos?status=pending', token: admin.access }) },

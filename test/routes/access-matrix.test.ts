@@ -5,6 +5,7 @@ import { PASSWORD, signedIn, type SignedIn } from '../helpers/factories';
 import { PNG } from '../helpers/images';
 import { coverage, securedOperationsOf } from '../helpers/operations';
 import { photoRows, upload } from '../helpers/photos';
+import { addMember, createOrg } from '../helpers/orgs';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';
 
 /**
@@ -15,9 +16,12 @@ import { expectProblem, expectUnauthorized } from '../helpers/problems';
  * `/user/me…` operations act on the caller themselves. Every operation of /openapi.json is a
  * row here or in PUBLIC.
  */
-type Caller = 'self' | 'celebrity' | 'admin' | 'other' | 'none' | 'bad';
+type Caller = 'self' | 'celebrity' | 'admin' | 'other' | 'orgAdmin' | 'orgMember' | 'otherOrg' | 'none' | 'bad';
 type SignedInCaller = Exclude<Caller, 'none' | 'bad'>;
-const CALLERS: Caller[] = ['self', 'celebrity', 'admin', 'other', 'none', 'bad'];
+/** Self is a `member` of the world's organization; orgAdmin its admin, orgMember another member; otherOrg a member of another organization. */
+type OrgCaller = 'orgAdmin' | 'orgMember' | 'otherOrg';
+type BaseCaller = Exclude<SignedInCaller, OrgCaller>;
+const CALLERS: Caller[] = ['self', 'celebrity', 'admin', 'other', 'orgAdmin', 'orgMember', 'otherOrg', 'none', 'bad'];
 
 /** The operations anyone may call without a token: none of them has `security` in the document. */
 const PUBLIC = [
@@ -41,6 +45,11 @@ interface World {
   celebrity: SignedIn;
   admin: SignedIn;
   other: SignedIn;
+  orgAdmin: SignedIn;
+  orgMember: SignedIn;
+  otherOrg: SignedIn;
+  /** The organization self belongs to. */
+  orgId: string;
   selfLoginId: string;
   selfSessionId: string;
   /** Self's photo, uploaded with the manual recognizer: pending review. */
@@ -53,11 +62,14 @@ interface Row {
   op: string;
   url: (w: World) => string;
   json?: unknown;
+  /** Headers per request (a client address of its own, so per-IP limits do not cross cells). */
+  headers?: () => Record<string, string>;
   /** A body built per request (a multipart upload). */
   body?: () => BodyInit;
   /** Changes the world (erasing, revoking, uploading, reviewing): each cell gets a world of its own. */
   destructive?: boolean;
-  expected: Record<SignedInCaller, number>;
+  /** The org callers get what `other` gets unless a row says otherwise. */
+  expected: Record<BaseCaller, number> & Partial<Record<OrgCaller, number>>;
   /** The media type of a success with a body; JSON unless said. */
   type?: RegExp;
   /** Checks what the cell left behind: the change exactly when the caller was allowed (`ok`). */
@@ -69,6 +81,12 @@ const SELF_OR_ADMIN = { self: 200, celebrity: 404, admin: 200, other: 404 };
 const ADMIN_ONLY = { self: 403, celebrity: 403, admin: 200, other: 403 };
 /** For `/user/me…/{id}` of self's record: "me" is the caller, and the record is not among an admin's own. */
 const SELF_ONLY = (status: number) => ({ self: status, celebrity: 404, admin: 404, other: 404 });
+
+const orgRoleOf = async (uuid: string) =>
+  (await env.DB.prepare('select org_role from users where uuid = ?').bind(uuid).first<{ org_role: string | null }>())?.org_role;
+const orgExists = async (id: string) => (await env.DB.prepare('select 1 as x from organizations where id = ?').bind(id).first()) !== null;
+/** Seen by a global admin and the organization's own admin; 404 to everyone else. */
+const ORG_SEEN = { self: 404, celebrity: 404, admin: 200, other: 404, orgAdmin: 200 };
 
 const userExists = async (uuid: string) => (await env.DB.prepare('select 1 as x from users where uuid = ?').bind(uuid).first()) !== null;
 const sessionLive = async (id: string) =>
@@ -88,16 +106,22 @@ const showsSelf: Row['after'] = async (w, { ok, res }) => {
 /** Self's sessions end exactly when the revocation is allowed. */
 const selfSessionEnded: Row['after'] = async (w, { ok }) => expect(await sessionLive(w.selfSessionId)).toBe(!ok);
 
+const ownIp = () => ({ 'cf-connecting-ip': `198.51.100.${Math.floor(Math.random() * 250) + 1}` });
+
 const ROWS: Row[] = [
   // Users.
   { op: 'GET /user/me', url: () => '/user/me', expected: ANY(200) },
   { op: 'PATCH /user/me', url: () => '/user/me', json: { city: 'Matrix' }, expected: ANY(200) },
   { op: 'PUT /user/me/password', url: () => '/user/me/password', json: { current_password: PASSWORD, new_password: PASSWORD }, expected: ANY(204) },
-  { op: 'POST /user/me/email/verification', url: () => '/user/me/email/verification', expected: ANY(202) },
+  { op: 'POST /user/me/email/verification', url: () => '/user/me/email/verification', headers: ownIp, expected: ANY(202) },
   {
     op: 'POST /user/me/email',
+    headers: ownIp,
     url: () => '/user/me/email',
-    json: { email: `matrix-${crypto.randomUUID().slice(0, 8)}@example.com`, current_password: PASSWORD },
+    // A new address per cell: the per-address throttle would otherwise count every caller's request.
+    get json() {
+      return { email: `matrix-${crypto.randomUUID().slice(0, 8)}@example.com`, current_password: PASSWORD };
+    },
     expected: ANY(202),
   },
   {
@@ -109,8 +133,15 @@ const ROWS: Row[] = [
       expect(await userExists(caller === 'none' || caller === 'bad' ? w.self.uuid : w[caller].uuid)).toBe(caller === 'none' || caller === 'bad'),
   },
   { op: 'GET /user', url: () => '/user', expected: ADMIN_ONLY },
-  { op: 'GET /user/{uuid}', url: (w) => `/user/${w.self.uuid}`, expected: SELF_OR_ADMIN, after: showsSelf },
-  { op: 'PATCH /user/{uuid}', url: (w) => `/user/${w.self.uuid}`, json: { city: 'Matrix' }, expected: SELF_OR_ADMIN, after: showsSelf },
+  // Self's organization's admin reads and edits self's profile; its other members and other organizations see nothing.
+  { op: 'GET /user/{uuid}', url: (w) => `/user/${w.self.uuid}`, expected: { ...SELF_OR_ADMIN, orgAdmin: 200 }, after: showsSelf },
+  {
+    op: 'PATCH /user/{uuid}',
+    url: (w) => `/user/${w.self.uuid}`,
+    json: { city: 'Matrix' },
+    expected: { ...SELF_OR_ADMIN, orgAdmin: 200 },
+    after: showsSelf,
+  },
   {
     op: 'DELETE /user/{uuid}',
     url: (w) => `/user/${w.self.uuid}`,
@@ -121,6 +152,41 @@ const ROWS: Row[] = [
   { op: 'GET /roles', url: () => '/roles', expected: ANY(200) },
   { op: 'GET /audit', url: (w) => `/audit?user=${w.self.uuid}`, expected: ADMIN_ONLY },
   { op: 'GET /user/me/security-events', url: () => '/user/me/security-events', expected: ANY(200) },
+
+  // Organizations.
+  { op: 'POST /organizations', url: () => '/organizations', json: { name: 'Matrix Org' }, expected: { ...ADMIN_ONLY, admin: 201 } },
+  { op: 'GET /organizations', url: () => '/organizations', expected: ADMIN_ONLY },
+  { op: 'GET /organizations/{id}', url: (w) => `/organizations/${w.orgId}`, expected: ORG_SEEN },
+  {
+    op: 'PATCH /organizations/{id}',
+    url: (w) => `/organizations/${w.orgId}`,
+    json: { name: 'Renamed' },
+    destructive: true,
+    expected: { ...ORG_SEEN, orgAdmin: 403 },
+  },
+  {
+    op: 'DELETE /organizations/{id}',
+    url: (w) => `/organizations/${w.orgId}`,
+    destructive: true,
+    expected: { ...ORG_SEEN, admin: 204, orgAdmin: 403 },
+    after: async (w, { ok }) => expect(await orgExists(w.orgId)).toBe(!ok),
+  },
+  { op: 'GET /organizations/{id}/members', url: (w) => `/organizations/${w.orgId}/members`, expected: ORG_SEEN },
+  {
+    op: 'PUT /organizations/{id}/members/{uuid}',
+    url: (w) => `/organizations/${w.orgId}/members/${w.self.uuid}`,
+    json: { role: 'admin' },
+    destructive: true,
+    expected: ORG_SEEN,
+    after: async (w, { ok }) => expect(await orgRoleOf(w.self.uuid)).toBe(ok ? 'admin' : 'member'),
+  },
+  {
+    op: 'DELETE /organizations/{id}/members/{uuid}',
+    url: (w) => `/organizations/${w.orgId}/members/${w.self.uuid}`,
+    destructive: true,
+    expected: { ...ORG_SEEN, admin: 204, orgAdmin: 204 },
+    after: async (w, { ok }) => expect(await orgRoleOf(w.self.uuid)).toBe(ok ? null : 'member'),
+  },
 
   // Second factor: each caller acts on their own account, which has no factor in a fresh world.
   { op: 'POST /user/me/mfa/totp', url: () => '/user/me/mfa/totp', json: { current_password: PASSWORD }, destructive: true, expected: ANY(200) },
@@ -206,7 +272,22 @@ const ROWS: Row[] = [
 ];
 
 async function buildWorld(): Promise<World> {
-  const [self, celebrity, admin, other] = await Promise.all([signedIn(), signedIn('celebrity'), signedIn('admin'), signedIn()]);
+  const [self, celebrity, admin, other, orgAdmin, orgMember, otherOrg] = await Promise.all([
+    signedIn(),
+    signedIn('celebrity'),
+    signedIn('admin'),
+    signedIn(),
+    signedIn(),
+    signedIn(),
+    signedIn(),
+  ]);
+  const [org, elsewhere] = await Promise.all([createOrg(admin), createOrg(admin)]);
+  await Promise.all([
+    addMember(admin, org.id, self, 'member'),
+    addMember(admin, org.id, orgAdmin, 'admin'),
+    addMember(admin, org.id, orgMember, 'member'),
+    addMember(admin, elsewhere.id, otherOrg, 'member'),
+  ]);
   const login = await env.DB.prepare('select uuid from logins where user_uuid = ?').bind(self.uuid).first<{ uuid: string }>();
   const session = await env.DB.prepare('select id from sessions where user_uuid = ?').bind(self.uuid).first<{ id: string }>();
   const uploaded = await upload(self, PNG, { type: 'image/png' });
@@ -218,6 +299,10 @@ async function buildWorld(): Promise<World> {
     celebrity,
     admin,
     other,
+    orgAdmin,
+    orgMember,
+    otherOrg,
+    orgId: org.id,
     selfLoginId: login!.uuid,
     selfSessionId: session!.id,
     selfPhotoId: (await body<{ id: string }>(uploaded)).id,
@@ -237,10 +322,10 @@ describe('access matrix', () => {
 
   for (const row of ROWS) {
     for (const caller of CALLERS) {
-      const status = caller === 'none' || caller === 'bad' ? 401 : row.expected[caller];
+      const status = caller === 'none' || caller === 'bad' ? 401 : ((row.expected as Partial<Record<SignedInCaller, number>>)[caller] ?? row.expected.other);
       it(`${row.op} as ${caller} → ${status}`, async () => {
         const w = row.destructive ? await buildWorld() : shared;
-        const res = await call(methodOf(row.op), row.url(w), { token: tokenOf(w, caller), json: row.json, body: row.body?.() });
+        const res = await call(methodOf(row.op), row.url(w), { token: tokenOf(w, caller), json: row.json, body: row.body?.(), headers: row.headers?.() });
         if (status === 401) await expectUnauthorized(res.clone(), caller === 'bad');
         else if (status >= 400) await expectProblem(res.clone(), status);
         else {

@@ -10,6 +10,7 @@ import { coverage } from '../helpers/operations';
 import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
 import { plantToken } from '../helpers/email';
+import { addMember, createOrg, signedInMember } from '../helpers/orgs';
 
 // The password hash leaves D1 only where a password is checked: the password grant and
 // PUT /user/me/password. Every other operation reads users without it, so no other code path
@@ -217,6 +218,40 @@ const CASES: Case[] = [
     send: async () => {
       const owner = await mfaUser();
       return { path: '/token', form: { grant_type: OTP_GRANT, mfa_token: await mfaToken(owner), otp: await codeFor(owner.secret) } };
+    },
+  },
+  // Organizations: members are listed and changed with userColumns, never the hash.
+  { op: 'POST /organizations', send: () => ({ path: '/organizations', token: admin.access, json: { name: 'Hash Org' } }) },
+  { op: 'GET /organizations', send: () => ({ path: '/organizations', token: admin.access }) },
+  { op: 'GET /organizations/{id}', send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}`, token: admin.access }) },
+  {
+    op: 'PATCH /organizations/{id}',
+    send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}`, token: admin.access, json: { name: 'Renamed' } }),
+  },
+  { op: 'DELETE /organizations/{id}', send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}`, token: admin.access }) },
+  {
+    op: 'GET /organizations/{id}/members',
+    send: async () => {
+      const org = await createOrg(admin);
+      await addMember(admin, org.id, user, 'member');
+      const res = { path: `/organizations/${org.id}/members`, token: admin.access };
+      return res;
+    },
+  },
+  {
+    op: 'PUT /organizations/{id}/members/{uuid}',
+    send: async () => ({
+      path: `/organizations/${(await createOrg(admin)).id}/members/${(await signedIn()).uuid}`,
+      token: admin.access,
+      json: { role: 'member' },
+    }),
+  },
+  {
+    op: 'DELETE /organizations/{id}/members/{uuid}',
+    send: async () => {
+      const org = await createOrg(admin);
+      const member = await signedInMember(admin, org.id, 'member');
+      return { path: `/organizations/${org.id}/members/${member.uuid}`, token: admin.access };
     },
   },
   { op: 'GET /photos', send: () => ({ path: '/photos?status=pending', token: admin.access }) },

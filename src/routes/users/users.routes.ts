@@ -37,9 +37,9 @@ export const listUsers = createRoute({
 export const { me: getMe, user: getUser } = meAndUser('', UserUuidParam, {
   method: 'get',
   tags,
-  summary: 'One user: the caller (me), or anyone for an admin',
+  summary: "One user: the caller (me), anyone for an admin, the members of an organization for its admins and its clients' tokens",
   security: bearer,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(undefined, { clients: true })] as const,
   responses: { 200: json(UserSchema, 'The user'), ...problems(401, 404) },
 });
 

@@ -31,12 +31,12 @@ const challengeSpentBy = (challenge: unknown, sessionId: unknown) =>
   sql`(${challenge} is null or exists (select 1 from ${mfaChallenges} where ${mfaChallenges.hash} = ${challenge} and ${mfaChallenges.sessionId} = ${sessionId}))`;
 const insertSession = compiled(
   'write',
-  ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country', 'cookieHash', 'idleSeconds', 'amr', 'challenge'],
+  ['id', 'userUuid', 'stamp', 'now', 'expiresAt', 'absolute', 'ip', 'userAgent', 'country', 'cookieHash', 'idleSeconds', 'amr', 'challenge', 'clientId'],
   (db, p) =>
     db
       .insert(sessions)
       .select(
-        sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country}, ${p.cookieHash}, ${p.idleSeconds}, ${p.amr} where ${stampHolds(p.userUuid, p.stamp)} and ${challengeSpentBy(p.challenge, p.id)}`,
+        sql`select ${p.id}, ${p.userUuid}, ${p.now}, ${p.now}, ${p.expiresAt}, ${p.absolute}, null, ${p.userAgent}, ${p.ip}, ${p.country}, ${p.cookieHash}, ${p.idleSeconds}, ${p.amr}, ${p.clientId} where ${stampHolds(p.userUuid, p.stamp)} and ${challengeSpentBy(p.challenge, p.id)}`,
       )
       .returning({ id: sessions.id }),
 );
@@ -79,6 +79,8 @@ export type Amr = 'pwd' | 'pwd otp';
 export interface SessionProof {
   amr: Amr;
   challenge?: string;
+  /** The third-party client whose API key came with the login (absent: first-party). */
+  clientId?: string;
 }
 
 /**
@@ -109,6 +111,7 @@ export async function newSession(
       idleSeconds: null,
       amr: proof.amr,
       challenge: proof.challenge ?? null,
+      clientId: proof.clientId ?? null,
     }),
     refreshToken: insertRefreshToken(db, { hash: await sha256Hex(refreshToken), sessionId: id, now }),
   };
@@ -146,6 +149,7 @@ export async function newBrowserSession(
       idleSeconds,
       amr: proof.amr,
       challenge: proof.challenge ?? null,
+      clientId: null,
     }),
   };
   return { id, secret, statements, maxAgeSeconds: remember ? config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS : undefined };

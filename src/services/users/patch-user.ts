@@ -4,7 +4,7 @@ import { notFound, forbidden } from '../../lib/problem';
 import { usernameKey } from '../../lib/text';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
-import { admin, allows, selfOrAdmin } from '../../policy/rules';
+import { admin, allows, selfAdminOrOrgAdmin, selfOrAdmin } from '../../policy/rules';
 import type { Deps } from '../../deps';
 import { recordRevocations } from '../revocation';
 import { revokeSessions } from '../sessions/statements';
@@ -29,13 +29,14 @@ export interface UserPatch {
  * guard the revocation of every session when the patch changes the role or disables the user
  * (compared with the row before the update, in SQL), then the update itself, which also moves
  * the security stamp on in that case so no grant in flight outlives it. Self may change the
- * username and profile; `role` and `disabled` need an admin (403 otherwise).
+ * username and profile; an admin of the user's organization the profile fields only (the username
+ * is the user's or an admin's); `role` and `disabled` need an admin (403 otherwise).
  */
 export async function patchUser(deps: Deps, access: Access, uuid: string, patch: UserPatch): Promise<User> {
   const { db, config } = deps;
   const now = deps.now();
   const needsAdmin = patch.role !== undefined || patch.disabled !== undefined;
-  const rule = needsAdmin ? admin : selfOrAdmin(uuid);
+  const rule = needsAdmin ? admin : patch.username !== undefined ? selfOrAdmin(uuid) : selfAdminOrOrgAdmin(uuid);
   // True of the row as it is before this batch's update: what the events and the revocation read.
   const was = (condition: SQL) => sql`exists (select 1 from ${users} u where u.uuid = ${uuid} and ${condition})`;
   const roleChanges = patch.role !== undefined ? sql`u.role <> ${patch.role}` : sql`0`;
@@ -82,8 +83,9 @@ export async function patchUser(deps: Deps, access: Access, uuid: string, patch:
   }).catch((err: unknown) => {
     throw conflictFrom(err) ?? err;
   });
-  const before = visibleUser(caller, uuid, rows.found);
+  const before = visibleUser(caller, uuid, rows.found, selfAdminOrOrgAdmin(uuid));
   if (needsAdmin && !allows(admin, caller)) throw forbidden('Only an admin may change role or disabled');
+  if (!allows(rule, caller, { orgOf: { [uuid]: before.organizationId } })) throw forbidden('Only the user or an admin may change the username');
   const updated = rows.updated[0];
   if (!updated && patch.username !== undefined) throw usernameTaken();
   if (!updated) throw notFound('user');

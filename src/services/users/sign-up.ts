@@ -48,7 +48,7 @@ export async function signUp(deps: Deps, input: NewUser, captcha?: string): Prom
   const insert = deps.db
     .insert(users)
     .select(
-      sql`select ${uuid}, ${input.username}, ${usernameKey(input.username)}, ${input.email}, ${emailKey(input.email)}, ${input.name}, ${input.surname}, ${input.city ?? null}, ${input.organization ?? null}, ${input.designation ?? null}, ${input.mobile ?? null}, 'normal', 0, ${passwordHash}, ${now}, ${now}, null, 0, 0, 0 where ${notRetired(retired, now)}`,
+      sql`select ${uuid}, ${input.username}, ${usernameKey(input.username)}, ${input.email}, ${emailKey(input.email)}, ${input.name}, ${input.surname}, ${input.city ?? null}, ${input.organization ?? null}, ${input.designation ?? null}, ${input.mobile ?? null}, 'normal', 0, ${passwordHash}, ${now}, ${now}, null, 0, 0, 0, null, null where ${notRetired(retired, now)}`,
     )
     .returning(userColumns);
   const verification = await newEmailToken();

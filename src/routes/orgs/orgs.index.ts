@@ -1,0 +1,13 @@
+import { createRouter } from '../../http/router';
+import * as handlers from './orgs.handlers';
+import * as routes from './orgs.routes';
+
+export const orgsRouter = createRouter()
+  .openapi(routes.createOrg, handlers.createOrgHandler)
+  .openapi(routes.listOrgs, handlers.listOrgsHandler)
+  .openapi(routes.getOrg, handlers.getOrgHandler)
+  .openapi(routes.renameOrg, handlers.renameOrgHandler)
+  .openapi(routes.deleteOrg, handlers.deleteOrgHandler)
+  .openapi(routes.listMembers, handlers.listMembersHandler)
+  .openapi(routes.setMember, handlers.setMemberHandler)
+  .openapi(routes.removeMember, handlers.removeMemberHandler);
