@@ -19,6 +19,8 @@ main.narrow{max-width:32rem}
 h1{font-size:1.6rem;margin:.5rem 0 1rem}
 h2{font-size:1.2rem;margin:0 0 .75rem}
 section,.card{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:1rem;margin:0 0 1rem}
+section>p:first-child{margin-top:0}
+section>p:last-child{margin-bottom:0}
 .field{margin:0 0 .9rem}
 label{display:block;font-weight:600;margin:0 0 .25rem}
 .optional{font-weight:400;color:#525a66}
@@ -50,10 +52,15 @@ time{white-space:nowrap}
 .badge{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .45rem;border-radius:999px;background:#e3ecfb;color:#0b3d91;margin-left:.35rem}
 .badge.warn{background:#fdf1d7;color:#6b4500}
 img.photo{width:12rem;max-width:100%;height:auto;border-radius:6px;display:block;margin:0 0 1rem}
+figure.qr{width:12rem;max-width:100%;margin:0 0 1rem;padding:.5rem;background:#fff;border:1px solid #d5d9e0;border-radius:6px}
+figure.qr svg{display:block;width:100%;height:auto}
+code.secret{display:inline-block;max-width:100%;font-size:1.1rem;font-weight:600;letter-spacing:.06em;word-spacing:.15em;padding:.2rem .5rem;border-radius:4px;background:#eef1f5;color:#1b1f24;overflow-wrap:anywhere}
+ul.codes{list-style:none;margin:0 0 1rem;padding:0;display:grid;grid-template-columns:repeat(2,max-content);gap:.5rem 1.5rem}
+ul.codes code{display:block;font-size:1.05rem;letter-spacing:.04em;padding:.3rem .6rem;border:1px solid #d5d9e0;border-radius:4px;background:#f6f7f9;white-space:nowrap}
 details summary{cursor:pointer;font-weight:600;color:#0b57d0}
 details[open] summary{margin-bottom:.75rem}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin-top:.5rem}
-@media (max-width:480px){main{padding:1rem .75rem}section,.card{padding:.85rem}dl{grid-template-columns:minmax(0,1fr)}dt{margin-top:.4rem}dt:first-child{margin-top:0}}
+@media (max-width:480px){main{padding:1rem .75rem}section,.card{padding:.85rem}ul.codes{grid-template-columns:max-content}dl{grid-template-columns:minmax(0,1fr)}dt{margin-top:.4rem}dt:first-child{margin-top:0}}
 `.trim();
 
 /** Versioned by content, so it can be cached for a long time and still change with a deploy. */

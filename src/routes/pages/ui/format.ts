@@ -19,7 +19,17 @@ const EVENTS: Record<string, string> = {
   'user.role_changed': 'Role changed',
   'user.disabled': 'Account disabled',
   'user.enabled': 'Account enabled',
+  'user.deleted': 'Account deleted',
   'photo.reviewed': 'Photo reviewed',
+  'mfa.enabled': 'Two-step verification turned on',
+  'mfa.disabled': 'Two-step verification turned off',
+  'mfa.recovery_code_used': 'Logged in with a recovery code',
+  'mfa.recovery_codes_regenerated': 'New recovery codes made',
+  'mfa.reset': 'Two-step verification removed by an administrator',
+  'password.reset_requested': 'Password reset link sent',
+  'password.reset': 'Password reset',
+  'email.verified': 'Email address confirmed',
+  'email.changed': 'Email address changed',
 };
 
 const REASONS: Record<string, string> = {
@@ -27,6 +37,8 @@ const REASONS: Record<string, string> = {
   throttled: 'too many attempts',
   disabled: 'account disabled',
   changed_meanwhile: 'account changed during the login',
+  second_factor: 'wrong two-step verification code',
+  email_unverified: 'email address not confirmed yet',
 };
 
 /** What a security event says to the person it is about ("was that me?"). */
