@@ -60,8 +60,9 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ['./test/setup/apply-migrations.ts'],
       include: ['test/**/*.test.ts'],
-      // test/node runs under Node (vitest.node.config.ts): swagger-parser cannot run in workerd.
-      exclude: ['test/node/**', 'node_modules/**'],
+      // test/node runs under Node (vitest.node.config.ts): swagger-parser cannot run in workerd;
+      // test/browser drives Chromium from Node (vitest.browser.config.ts).
+      exclude: ['test/node/**', 'test/browser/**', 'node_modules/**'],
       testTimeout: 20_000,
     },
   };
