@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { FieldError } from '../../lib/problem';
 import { type AccountOverview, accountOverview } from '../../services/users/account-overview';
 import type { PageEnv } from './page-env';
-import { type Errors, errorsByField, Field, FormMessage, PostForm } from './ui/fields';
+import { CurrentPasswordField, type Errors, errorsByField, Field, FormMessage, PostForm } from './ui/fields';
 import { agent, describeEvent, isoOf, place, when } from './ui/format';
 import { Layout } from './ui/layout';
 import { SecondFactorSection } from './mfa.page';
@@ -148,16 +148,7 @@ function Password({ c, problem }: { c: Ctx; problem?: AccountProblem }) {
       <h2 id="password-h">Password</h2>
       <FormMessage message={mine?.message} />
       <PostForm action="/account/password" csrf={c.var.csrf} label="Change password">
-        <Field
-          id="current-password"
-          name="current_password"
-          type="password"
-          label="Current password"
-          autocomplete="current-password"
-          error={e.current_password}
-          required
-          maxlength={1024}
-        />
+        <CurrentPasswordField id="current-password" label="Current password" error={e.current_password} />
         <Field
           id="new-password"
           name="new_password"
@@ -271,16 +262,7 @@ function Email({ c, o, problem }: { c: Ctx; o: AccountOverview; problem?: Accoun
             value={mine?.values?.email}
             error={e.email}
           />
-          <Field
-            id="email-password"
-            name="current_password"
-            type="password"
-            label="Your password"
-            autocomplete="current-password"
-            required
-            maxlength={1024}
-            error={e.current_password}
-          />
+          <CurrentPasswordField id="email-password" error={e.current_password} />
           <button type="submit">Send a confirmation to the new address</button>
         </PostForm>
       </details>
@@ -296,16 +278,7 @@ function DeleteAccount({ c, problem }: { c: Ctx; problem?: AccountProblem }) {
       <p>This erases your account, login records, sessions and photos. It cannot be undone.</p>
       <FormMessage message={mine?.message} />
       <PostForm action="/account/delete" csrf={c.var.csrf} label="Delete account">
-        <Field
-          id="delete-password"
-          name="current_password"
-          type="password"
-          label="Your password, to confirm"
-          autocomplete="current-password"
-          error={errorsByField(mine?.errors).current_password}
-          required
-          maxlength={1024}
-        />
+        <CurrentPasswordField id="delete-password" label="Your password, to confirm" error={errorsByField(mine?.errors).current_password} />
         <button type="submit" class="danger">
           Delete my account
         </button>

@@ -11,7 +11,7 @@ import { accountWithProblem } from './account.page';
 import { setSessionCookie } from './cookies';
 import { readPageForm, text } from './guards';
 import type { PageEnv } from './page-env';
-import { errorsByField, Field, FormMessage, PostForm } from './ui/fields';
+import { CurrentPasswordField, errorsByField, Field, FormMessage, PostForm } from './ui/fields';
 import { Layout } from './ui/layout';
 
 type Ctx = Context<PageEnv>;
@@ -116,16 +116,7 @@ export function SecondFactorSection({
           <details open={mine ? true : undefined}>
             <summary>Turn off</summary>
             <PostForm action="/account/mfa/disable" csrf={c.var.csrf} label="Turn off two-step verification">
-              <Field
-                id="mfa-off-password"
-                name="current_password"
-                type="password"
-                label="Your password"
-                autocomplete="current-password"
-                required
-                maxlength={1024}
-                error={e.current_password}
-              />
+              <CurrentPasswordField id="mfa-off-password" error={e.current_password} />
               <CodeField id="mfa-off-code" error={mine ? e.code : undefined} />
               <button type="submit" class="danger">
                 Turn off
@@ -137,16 +128,7 @@ export function SecondFactorSection({
         <>
           <p>Off. With it on, a stolen password alone does not get into your account.</p>
           <PostForm action="/account/mfa/setup" csrf={c.var.csrf} label="Set up two-step verification">
-            <Field
-              id="mfa-setup-password"
-              name="current_password"
-              type="password"
-              label="Your password, to begin"
-              autocomplete="current-password"
-              required
-              maxlength={1024}
-              error={e.current_password}
-            />
+            <CurrentPasswordField id="mfa-setup-password" label="Your password, to begin" error={e.current_password} />
             <button type="submit">Set up with an authenticator app</button>
           </PostForm>
         </>

@@ -62,6 +62,20 @@ export function Field(p: FieldProps) {
   );
 }
 
+/** The current password a change asks for again (autocomplete `current-password`, so managers fill it). */
+export const CurrentPasswordField = (p: { id: string; label?: string; error?: string }) => (
+  <Field
+    id={p.id}
+    name="current_password"
+    type="password"
+    label={p.label ?? 'Your password'}
+    autocomplete="current-password"
+    required
+    maxlength={1024}
+    error={p.error}
+  />
+);
+
 /** The message above a form: what went wrong as a whole (role=alert, so it is announced). */
 export const FormMessage = (p: { message?: string; kind?: 'error' | 'notice' }) =>
   p.message ? (
