@@ -15,6 +15,7 @@ import { loginsRouter } from './routes/logins/logins.index';
 import { metaRouter } from './routes/meta/meta.index';
 import { mfaRouter } from './routes/mfa/mfa.index';
 import { orgsRouter } from './routes/orgs/orgs.index';
+import { clientsRouter } from './routes/clients/clients.index';
 import { photosRouter } from './routes/photos/photos.index';
 import { sessionsRouter } from './routes/sessions/sessions.index';
 import { errorPage, wantsPage } from './routes/pages/page-errors';
@@ -26,7 +27,7 @@ import { usersRouter } from './routes/users/users.index';
 function apiRouter() {
   const api = new OpenAPIHono<AppEnv>();
   api.use('*', withDeps(), limitBody(), strictJson());
-  for (const group of [metaRouter, usersRouter, emailRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter, orgsRouter])
+  for (const group of [metaRouter, usersRouter, emailRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter, orgsRouter, clientsRouter])
     api.route('/', group);
   api.onError(renderProblem);
   return api;

@@ -120,7 +120,10 @@ export async function judge(doc: Doc, op: Operation, res: Response, undocumented
     else problems.push(...validate(doc, oauth ? OAUTH_ERROR : PROBLEM, json));
     if (!oauth && (json as { status?: unknown })?.status !== res.status)
       problems.push(`problem status ${(json as { status?: unknown })?.status} on a ${res.status}`);
-    if (res.status === 401 && !/^Bearer\b/.test(res.headers.get('www-authenticate') ?? '')) problems.push('401 without WWW-Authenticate: Bearer');
+    // The token endpoint's invalid_client challenges HTTP Basic (RFC 6749 §5.2); everything else Bearer (RFC 6750).
+    const challenge = oauth ? /^Basic\b/ : /^Bearer\b/;
+    if (res.status === 401 && !challenge.test(res.headers.get('www-authenticate') ?? ''))
+      problems.push(`401 without WWW-Authenticate: ${oauth ? 'Basic' : 'Bearer'}`);
   }
   if (!routed) return problems;
   const documented = op.responses[String(res.status)];

@@ -10,6 +10,7 @@ import { coverage, securedOperationsOf } from '../helpers/operations';
 import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT, RECOVERY_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
 import { plantToken } from '../helpers/email';
+import { newClient } from '../helpers/clients';
 import { addMember, createOrg, signedInMember } from '../helpers/orgs';
 
 /**
@@ -348,6 +349,38 @@ const CASES: Case[] = [
       const member = await createUser();
       await addMember(admin, org.id, member, 'member');
       return { path: `/organizations/${org.id}/members/${member.uuid}`, token: admin.access };
+    },
+  },
+  // Clients: the key's hash and the client row in the caller batch; the grant reads the client alone.
+  {
+    op: 'POST /organizations/{id}/clients',
+    budget: 1,
+    send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}/clients`, token: admin.access, json: { name: 'Client' } }),
+  },
+  {
+    op: 'GET /organizations/{id}/clients',
+    budget: 1,
+    send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}/clients`, token: admin.access }),
+  },
+  {
+    op: 'DELETE /organizations/{id}/clients/{client_id}',
+    budget: 1,
+    send: async () => {
+      const org = await createOrg(admin);
+      return { path: `/organizations/${org.id}/clients/${(await newClient(admin, org.id)).client_id}`, token: admin.access };
+    },
+  },
+  {
+    op: 'POST /token',
+    as: 'client_credentials grant',
+    budget: 1,
+    send: async () => {
+      const client = await newClient(admin, (await createOrg(admin)).id);
+      return {
+        path: '/token',
+        form: { grant_type: 'client_credentials' },
+        headers: { authorization: `Basic ${btoa(`${client.client_id}:${client.api_key}`)}` },
+      };
     },
   },
   { op: 'GET /photos', as: 'admin', budget: 1, send: () => ({ path: '/photos?status=pending', token: admin.access }) },

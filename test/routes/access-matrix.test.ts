@@ -6,6 +6,7 @@ import { PNG } from '../helpers/images';
 import { coverage, securedOperationsOf } from '../helpers/operations';
 import { photoRows, upload } from '../helpers/photos';
 import { addMember, createOrg } from '../helpers/orgs';
+import { newClient } from '../helpers/clients';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';
 
 /**
@@ -50,6 +51,8 @@ interface World {
   otherOrg: SignedIn;
   /** The organization self belongs to. */
   orgId: string;
+  /** A client of that organization. */
+  clientId: string;
   selfLoginId: string;
   selfSessionId: string;
   /** Self's photo, uploaded with the manual recognizer: pending review. */
@@ -188,6 +191,21 @@ const ROWS: Row[] = [
     after: async (w, { ok }) => expect(await orgRoleOf(w.self.uuid)).toBe(ok ? null : 'member'),
   },
 
+  // Clients of self's organization.
+  {
+    op: 'POST /organizations/{id}/clients',
+    url: (w) => `/organizations/${w.orgId}/clients`,
+    json: { name: 'Matrix client' },
+    expected: { ...ORG_SEEN, admin: 201, orgAdmin: 201 },
+  },
+  { op: 'GET /organizations/{id}/clients', url: (w) => `/organizations/${w.orgId}/clients`, expected: ORG_SEEN },
+  {
+    op: 'DELETE /organizations/{id}/clients/{client_id}',
+    url: (w) => `/organizations/${w.orgId}/clients/${w.clientId}`,
+    destructive: true,
+    expected: { ...ORG_SEEN, admin: 204, orgAdmin: 204 },
+  },
+
   // Second factor: each caller acts on their own account, which has no factor in a fresh world.
   { op: 'POST /user/me/mfa/totp', url: () => '/user/me/mfa/totp', json: { current_password: PASSWORD }, destructive: true, expected: ANY(200) },
   { op: 'POST /user/me/mfa/totp/activate', url: () => '/user/me/mfa/totp/activate', json: { code: '000000' }, destructive: true, expected: ANY(409) },
@@ -303,6 +321,7 @@ async function buildWorld(): Promise<World> {
     orgMember,
     otherOrg,
     orgId: org.id,
+    clientId: (await newClient(admin, org.id)).client_id,
     selfLoginId: login!.uuid,
     selfSessionId: session!.id,
     selfPhotoId: (await body<{ id: string }>(uploaded)).id,

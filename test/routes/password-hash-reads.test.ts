@@ -10,6 +10,7 @@ import { coverage } from '../helpers/operations';
 import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
 import { plantToken } from '../helpers/email';
+import { newClient } from '../helpers/clients';
 import { addMember, createOrg, signedInMember } from '../helpers/orgs';
 
 // The password hash leaves D1 only where a password is checked: the password grant and
@@ -252,6 +253,31 @@ const CASES: Case[] = [
       const org = await createOrg(admin);
       const member = await signedInMember(admin, org.id, 'member');
       return { path: `/organizations/${org.id}/members/${member.uuid}`, token: admin.access };
+    },
+  },
+  // Clients: the key's hash and the client row in the caller batch; the grant reads the client alone.
+  {
+    op: 'POST /organizations/{id}/clients',
+    send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}/clients`, token: admin.access, json: { name: 'Client' } }),
+  },
+  { op: 'GET /organizations/{id}/clients', send: async () => ({ path: `/organizations/${(await createOrg(admin)).id}/clients`, token: admin.access }) },
+  {
+    op: 'DELETE /organizations/{id}/clients/{client_id}',
+    send: async () => {
+      const org = await createOrg(admin);
+      return { path: `/organizations/${org.id}/clients/${(await newClient(admin, org.id)).client_id}`, token: admin.access };
+    },
+  },
+  {
+    op: 'POST /token',
+    as: 'client_credentials grant',
+    send: async () => {
+      const client = await newClient(admin, (await createOrg(admin)).id);
+      return {
+        path: '/token',
+        form: { grant_type: 'client_credentials' },
+        headers: { authorization: `Basic ${btoa(`${client.client_id}:${client.api_key}`)}` },
+      };
     },
   },
   { op: 'GET /photos', send: () => ({ path: '/photos?status=pending', token: admin.access }) },

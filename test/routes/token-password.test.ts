@@ -89,7 +89,7 @@ describe('POST /token (password grant)', () => {
   });
 
   it('answers unsupported_grant_type for an unknown grant', async () => {
-    await expectOAuthError(await post('/token', { form: { grant_type: 'client_credentials' } }), 400, 'unsupported_grant_type');
+    await expectOAuthError(await post('/token', { form: { grant_type: 'authorization_code' } }), 400, 'unsupported_grant_type');
   });
 
   it('answers invalid_request when the password is missing or a parameter repeats', async () => {

@@ -5,6 +5,7 @@ import { BodyError, bodyKind, readObjectBody } from '../../lib/body';
 import { passwordGrant, type Tokens, tokenOpener } from '../../services/auth/password-grant';
 import { type SecondFactor, secondFactorLogin } from '../../services/auth/second-factor';
 import { refreshGrant } from '../../services/auth/refresh-grant';
+import { clientCredentialsGrant } from '../../services/auth/client-credentials';
 import { revokeToken } from '../../services/auth/revoke-token';
 import { BAD_CREDENTIALS, BAD_SECOND_FACTOR, EMAIL_UNVERIFIED, OAuthError } from './token.errors';
 import {
@@ -12,6 +13,7 @@ import {
   MFA_RECOVERY_GRANT,
   MfaOtpGrantSchema,
   MfaRecoveryGrantSchema,
+  ClientCredentialsGrantSchema,
   PasswordGrantSchema,
   RefreshGrantSchema,
   RevokeRequestSchema,
@@ -60,6 +62,28 @@ async function secondFactorGrant(c: Ctx, mfaToken: string, factor: SecondFactor)
   return tokenResponse(c, result.handOut);
 }
 
+/** `Authorization: Basic base64(client_id:key)` (RFC 6749 §2.3.1, each part form-urlencoded), or null. */
+function basicCredentials(header: string | undefined): { clientId: string; key: string } | null {
+  const match = /^Basic ([A-Za-z0-9+/=]{1,400})$/i.exec(header ?? '');
+  if (!match) return null;
+  let text: string;
+  try {
+    text = atob(match[1]!);
+  } catch {
+    return null;
+  }
+  const at = text.indexOf(':');
+  if (at < 0) return null;
+  try {
+    return { clientId: decodeURIComponent(text.slice(0, at)), key: decodeURIComponent(text.slice(at + 1)) };
+  } catch {
+    return null;
+  }
+}
+
+const invalidClient = () =>
+  new OAuthError('invalid_client', 'Client authentication failed', 401, { 'www-authenticate': 'Basic realm="token", charset="UTF-8"' });
+
 const GRANTS: Record<string, (c: Ctx, params: Record<string, unknown>) => Promise<Response>> = {
   async password(c, params) {
     const input = parse(PasswordGrantSchema, params);
@@ -79,6 +103,16 @@ const GRANTS: Record<string, (c: Ctx, params: Record<string, unknown>) => Promis
   [MFA_RECOVERY_GRANT](c, params) {
     const input = parse(MfaRecoveryGrantSchema, params);
     return secondFactorGrant(c, input.mfa_token, { recoveryCode: input.recovery_code });
+  },
+  async client_credentials(c, params) {
+    parse(ClientCredentialsGrantSchema, params);
+    const credentials = basicCredentials(c.req.header('authorization'));
+    if (!credentials) throw invalidClient();
+    const result = await clientCredentialsGrant(c.var.deps, credentials);
+    if (result.kind === 'refused') throw invalidClient();
+    c.header('cache-control', 'no-store');
+    c.header('pragma', 'no-cache');
+    return c.json({ access_token: result.accessToken, token_type: 'bearer' as const, expires_in: result.expiresIn }, 200);
   },
   async refresh_token(c, params) {
     const input = parse(RefreshGrantSchema, params);

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { MfaRequiredSchema, OAuthErrorSchema, RevokeRequestSchema, TokenRequestSchema, TokenResponseSchema } from './token.schemas';
+import { ClientTokenResponseSchema, MfaRequiredSchema, OAuthErrorSchema, RevokeRequestSchema, TokenRequestSchema, TokenResponseSchema } from './token.schemas';
 
 const oauthError = (description: string) => ({ content: { 'application/json': { schema: OAuthErrorSchema } }, description });
 
@@ -14,7 +14,7 @@ export const token = createRoute({
   tags: ['Auth'],
   summary: 'OAuth2 token endpoint: password, refresh_token and the second-factor grants',
   description:
-    'RFC 6749. The password grant is kept for first-party clients (and Swagger UI) although RFC 9700 §2.4 retires it for third parties. Refresh tokens rotate on every use; a reused one revokes its session. A user with a second factor gets 403 mfa_required with an mfa_token from the password grant, then the tokens from http://auth0.com/oauth/grant-type/mfa-otp (otp) or http://auth0.com/oauth/grant-type/mfa-recovery-code (recovery_code), with amr ["pwd","otp"].',
+    'RFC 6749. The password grant is kept for first-party clients (and Swagger UI) although RFC 9700 §2.4 retires it for third parties. Refresh tokens rotate on every use; a reused one revokes its session. A user with a second factor gets 403 mfa_required with an mfa_token from the password grant, then the tokens from http://auth0.com/oauth/grant-type/mfa-otp (otp) or http://auth0.com/oauth/grant-type/mfa-recovery-code (recovery_code), with amr ["pwd","otp"]. client_credentials (RFC 6749 §4.4, HTTP Basic with the client id and its API key) gives a client an access token for itself, without a refresh token, that lists and reads its organization\'s members.',
   request: {
     body: {
       required: true,
@@ -25,8 +25,12 @@ export const token = createRoute({
     },
   },
   responses: {
-    200: { content: { 'application/json': { schema: TokenResponseSchema } }, description: 'Tokens' },
+    200: {
+      content: { 'application/json': { schema: TokenResponseSchema.or(ClientTokenResponseSchema) } },
+      description: 'Tokens (no refresh token for client_credentials)',
+    },
     400: oauthError('invalid_request, invalid_grant or unsupported_grant_type'),
+    401: oauthError('invalid_client: the client_credentials grant without a valid client id and API key (HTTP Basic); WWW-Authenticate: Basic'),
     403: {
       content: { 'application/json': { schema: MfaRequiredSchema } },
       description: 'mfa_required: the password was right; finish with a second-factor grant',

@@ -43,8 +43,16 @@ export const MfaRecoveryGrantSchema = z
   })
   .strict();
 
+/** RFC 6749 §4.4: the client authenticates with HTTP Basic (its client_id and API key), never in the body. */
+export const ClientCredentialsGrantSchema = z
+  .object({
+    grant_type: z.literal('client_credentials'),
+    scope: z.string().max(200).optional().openapi({ description: 'Accepted and ignored' }),
+  })
+  .strict();
+
 export const TokenRequestSchema = z
-  .discriminatedUnion('grant_type', [PasswordGrantSchema, RefreshGrantSchema, MfaOtpGrantSchema, MfaRecoveryGrantSchema])
+  .discriminatedUnion('grant_type', [PasswordGrantSchema, RefreshGrantSchema, MfaOtpGrantSchema, MfaRecoveryGrantSchema, ClientCredentialsGrantSchema])
   .openapi('TokenRequest');
 
 export const MfaRequiredSchema = z
@@ -65,6 +73,12 @@ export const TokenResponseSchema = z
   })
   .strict()
   .openapi('TokenResponse');
+
+/** The client_credentials answer: no refresh token (RFC 6749 §4.4.3). */
+export const ClientTokenResponseSchema = z
+  .object({ access_token: z.string(), token_type: z.literal('bearer'), expires_in: z.number().int() })
+  .strict()
+  .openapi('ClientTokenResponse');
 
 export const OAuthErrorSchema = z
   .object({

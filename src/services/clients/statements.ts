@@ -8,7 +8,7 @@ import { type Guard, guarded } from '../../policy/guard';
  * Revokes the unrevoked sessions made through a client's key (`clientId`), or through any client
  * of an organization (`orgId`): revoking a key ends them at once.
  */
-export const revokeClientSessions = (db: Db, guard: Guard, which: { clientId: string } | { orgId: string }, now: number) =>
+export const revokeClientSessions = (db: Db, guard: Guard, which: { clientId: string; orgId: string } | { orgId: string }, now: number) =>
   guarded(guard, (may) =>
     db
       .update(sessions)
@@ -17,7 +17,10 @@ export const revokeClientSessions = (db: Db, guard: Guard, which: { clientId: st
         and(
           isNull(sessions.revokedAt),
           'clientId' in which
-            ? eq(sessions.clientId, which.clientId)
+            ? and(
+                eq(sessions.clientId, which.clientId),
+                sql`exists (select 1 from ${clients} where ${clients.id} = ${which.clientId} and ${clients.organizationId} = ${which.orgId})`,
+              )
             : sql`${sessions.clientId} in (select ${clients.id} from ${clients} where ${clients.organizationId} = ${which.orgId})`,
           may,
         ),
@@ -45,4 +48,39 @@ export const clientsPage = (db: Db, orgId: string, q: { limit: number; after?: s
       .where(and(eq(clients.organizationId, orgId), isNull(clients.revokedAt), q.after ? lt(clients.id, q.after) : undefined))
       .orderBy(desc(clients.id))
       .limit(q.limit + 1),
+  );
+
+/** Registers a client of `orgId` with its key's hash, while the organization exists. Columns in table order. */
+export const insertClient = (db: Db, guard: Guard, c: { id: string; orgId: string; name: string; hash: string; prefix: string; now: number }) =>
+  guarded(guard, (may) =>
+    db
+      .insert(clients)
+      .select(
+        sql`select ${c.id}, ${c.orgId}, ${c.name}, ${c.hash}, ${c.prefix}, ${c.now}, null, null where exists (select 1 from organizations where id = ${c.orgId}) and ${may}`,
+      )
+      .returning(clientColumns),
+  );
+
+/** Revokes client `clientId` of `orgId` (nothing when it is another's or revoked already). */
+export const revokeClient = (db: Db, guard: Guard, orgId: string, clientId: string, now: number) =>
+  guarded(guard, (may) =>
+    db
+      .update(clients)
+      .set({ revokedAt: now })
+      .where(and(eq(clients.id, clientId), eq(clients.organizationId, orgId), isNull(clients.revokedAt), may))
+      .returning({ id: clients.id }),
+  );
+
+/** SQL true while client `clientId` of `orgId` is active. */
+export const clientActive = (orgId: string, clientId: string) =>
+  sql`exists (select 1 from ${clients} where ${clients.id} = ${clientId} and ${clients.organizationId} = ${orgId} and ${clients.revokedAt} is null)`;
+
+/** The client-credentials grant's lookup: the active client with this id and key hash. */
+export const clientByCredentials = (db: Db, id: string, hash: string) =>
+  read(
+    db
+      .select({ id: clients.id, organizationId: clients.organizationId })
+      .from(clients)
+      .where(and(eq(clients.id, id), eq(clients.keyHash, hash), isNull(clients.revokedAt)))
+      .limit(1),
   );
