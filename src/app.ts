@@ -3,6 +3,7 @@ import type { AppEnv } from './env';
 import { renderProblem } from './http/errors';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse } from './lib/problem';
+import { apiKey } from './middleware/api-key';
 import { limitBody } from './middleware/body-limit';
 import { requestId, withDeps } from './middleware/context';
 import { cors } from './middleware/cors';
@@ -26,7 +27,7 @@ import { usersRouter } from './routes/users/users.index';
 /** The JSON API: its body checks and problem+json errors, shared by its route groups. */
 function apiRouter() {
   const api = new OpenAPIHono<AppEnv>();
-  api.use('*', withDeps(), limitBody(), strictJson());
+  api.use('*', withDeps(), apiKey(), limitBody(), strictJson());
   for (const group of [metaRouter, usersRouter, emailRouter, loginsRouter, sessionsRouter, photosRouter, mfaRouter, auditRouter, orgsRouter, clientsRouter])
     api.route('/', group);
   api.onError(renderProblem);

@@ -92,6 +92,7 @@ const ConfigSchema = z.object({
   RESEND_API_KEY: optionalSecret,
   /** `on`: a right password for an unverified address opens no session. */
   REQUIRE_VERIFIED_EMAIL: z.enum(['on', 'off']).default('off'),
+  REQUIRE_API_KEY: z.enum(['on', 'off']).default('off'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,6 +3,7 @@ import type { Db } from './db/client';
 import type { ClientInfo } from './lib/client';
 import type { VerifyResult } from './lib/password';
 import type { Mailer } from './services/email/transport';
+import type { ApiKeyUse } from './services/clients/api-key';
 
 /** Password hashing with the configured cost and pepper: a seam the race tests hold still. */
 export interface Passwords {
@@ -43,4 +44,6 @@ export interface Deps {
   defer: (work: Promise<unknown>) => void;
   /** Sends one message (src/services/email/transport.ts: the EMAIL binding or Resend); only ever called in deferred work. */
   mailer: Mailer;
+  /** The request's `X-API-Key`, when it sent one (src/middleware/api-key.ts): its hash, and its client once the first batch checked it. */
+  apiKey?: ApiKeyUse;
 }

@@ -5,6 +5,7 @@ import { verifyAccessToken } from '../lib/jwt';
 import { forbidden, unauthorized } from '../lib/problem';
 import { anyone, type Rule } from '../policy/rules';
 import { tokenSettings } from '../services/auth/access-token';
+import { apiKeyInvalid } from '../services/clients/api-key';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
@@ -36,6 +37,14 @@ export const requireAuth = (rule: Rule = anyone, opts: { clients?: boolean } = {
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw unauthorized('The access token is invalid or expired');
+    }
+    // A token obtained through a third-party client works only with that client's key (SPEC
+    // "Using a key"): the key check in the first batch then also matches the token's client id.
+    const { deps } = c.var;
+    const tokenClient = c.var.access.claims.clientId;
+    if (tokenClient && tokenClient !== deps.config.FIRST_PARTY_CLIENT_ID) {
+      if (deps.apiKey) deps.apiKey.expect = tokenClient;
+      else if (deps.config.REQUIRE_API_KEY === 'on') throw apiKeyInvalid('This token works only with the API key it was obtained with');
     }
     if (c.var.access.claims.client && !opts.clients) throw forbidden("A client's token may only list and read its organization's members");
     await next();

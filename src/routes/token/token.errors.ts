@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { toWireError } from '../../http/errors';
+import { ApiError } from '../../lib/problem';
 
 /** RFC 6749 §5.2 error codes this endpoint answers with. */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_client' | 'server_error' | 'temporarily_unavailable';
@@ -44,6 +45,8 @@ function respond(code: OAuthErrorCode, description: string, status: ContentfulSt
  */
 export function renderOAuthError(err: Error, c: Context): Response {
   if (err instanceof OAuthError) return respond(err.code, err.description, err.status, err.headers);
+  // A bad X-API-Key (src/middleware/api-key.ts) is a client that failed to authenticate (RFC 6749 §5.2).
+  if (err instanceof ApiError && err.code === 'api_key_invalid') return respond('invalid_client', err.message, 401);
   const wire = toWireError(err, (c.get('requestId') as string | undefined) ?? 'none');
   const code: OAuthErrorCode = wire.status === 503 ? 'temporarily_unavailable' : wire.status >= 500 ? 'server_error' : 'invalid_request';
   return respond(code, wire.detail, wire.status as ContentfulStatusCode, wire.headers);

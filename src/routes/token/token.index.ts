@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env';
+import { apiKey } from '../../middleware/api-key';
 import { limitBody } from '../../middleware/body-limit';
 import { withDeps } from '../../middleware/context';
 import { revokeHandler, tokenHandler } from './token.handlers';
@@ -14,7 +15,7 @@ import { revoke, token } from './token.routes';
 export const tokenRouter = new OpenAPIHono<AppEnv>();
 tokenRouter.openAPIRegistry.registerPath(token);
 tokenRouter.openAPIRegistry.registerPath(revoke);
-tokenRouter.use('*', withDeps(), limitBody());
+tokenRouter.use('*', withDeps(), apiKey(), limitBody());
 tokenRouter.post('/', tokenHandler);
 tokenRouter.post('/revoke', revokeHandler);
 tokenRouter.onError(renderOAuthError);

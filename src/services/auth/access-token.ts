@@ -18,12 +18,19 @@ export interface Grant {
   role: string;
   /** RFC 8176 methods; `['pwd']` until a second factor exists. */
   amr?: string[];
+  /** The session's third-party client (sessions.client_id); absent: the request's key's, else first-party. */
+  clientId?: string | null;
 }
 
 /**
- * Signs an access token for the first-party client (RFC 9068 `client_id`: this service's own
- * id until third-party clients exist). Signed before anything is written: without a usable key
+ * Signs an access token for its client (RFC 9068 `client_id`): the session's third-party client,
+ * or the one whose `X-API-Key` came with the request (checked by its first batch, which ran before
+ * any grant signs), or this service's own FIRST_PARTY_CLIENT_ID. Signed before anything is written: without a usable key
  * (ConfigError, 503) no session or login record is left behind for a login that issued no token.
  */
-export const issueAccessToken = (deps: Deps, grant: Grant, now: number) =>
-  signAccessToken(tokenSettings(deps.config), { ...grant, clientId: deps.config.FIRST_PARTY_CLIENT_ID, amr: grant.amr ?? ['pwd'] }, now);
+export const issueAccessToken = (deps: Deps, { clientId, ...grant }: Grant, now: number) =>
+  signAccessToken(
+    tokenSettings(deps.config),
+    { ...grant, clientId: clientId ?? deps.apiKey?.client?.id ?? deps.config.FIRST_PARTY_CLIENT_ID, amr: grant.amr ?? ['pwd'] },
+    now,
+  );

@@ -23,8 +23,10 @@ export function passwordGrant(deps: Deps, input: { login: string; password: stri
 export const tokenOpener =
   (deps: Deps): Opener<Tokens> =>
   async (user, now, proof) => {
-    const session = await newSession(deps.db, deps.config, user, deps.client, now, proof);
-    const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role, amr: proof.amr.split(' ') }, now);
+    // The key's client (the login's first batch checked it) goes on the session: refreshes keep it.
+    const clientId = deps.apiKey?.client?.id;
+    const session = await newSession(deps.db, deps.config, user, deps.client, now, clientId ? { ...proof, clientId } : proof);
+    const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role, amr: proof.amr.split(' '), clientId }, now);
     return {
       id: session.id,
       statements: session.statements,

@@ -69,7 +69,7 @@ const slide = compiled('write', ['now', 'newHash', 'slideTo', 'ip', 'userAgent',
       country: sql`coalesce(${p.country}, ${sessions.country})`,
     })
     .where(sql`${sessions.id} = ${sessionOf(p.newHash)}`)
-    .returning({ id: sessions.id, amr: sessions.amr }),
+    .returning({ id: sessions.id, amr: sessions.amr, clientId: sessions.clientId }),
 );
 
 // The reuse's event, written only if step 1 revoked the session in this batch (its revoked_at is ours).
@@ -130,6 +130,11 @@ export async function refreshGrant(deps: Deps, input: { refreshToken: string }):
   const user = owner[0];
   if (!session || !user) return { kind: 'refused', reused: reused.length > 0 };
   // The methods of the login that made the session (RFC 8176), kept across every refresh.
-  const access = await issueAccessToken(deps, { sub: user.uuid, sid: session.id, role: user.role, amr: session.amr.split(' ') }, now);
+  // The session's client stays on every token of the family (first-party when it has none).
+  const access = await issueAccessToken(
+    deps,
+    { sub: user.uuid, sid: session.id, role: user.role, amr: session.amr.split(' '), clientId: session.clientId ?? config.FIRST_PARTY_CLIENT_ID },
+    now,
+  );
   return { kind: 'issued', tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: newToken } };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type User, userColumns, users } from '../../db/schema';
+import { clients, type User, userColumns, users } from '../../db/schema';
 import { runBatch, write } from '../../db/statement';
 import { uuidv7 } from '../../lib/ids';
 import { tooMany } from '../../lib/problem';
@@ -44,11 +44,16 @@ export async function signUp(deps: Deps, input: NewUser, captcha?: string): Prom
   const now = deps.now();
   const uuid = uuidv7(now);
   const retired = await retiredKey(deps.config, input.username);
+  // Made with an X-API-Key: a member of the key's client's organization. The key is checked by
+  // the first statement of this same batch (src/services/clients/api-key.ts), so it is active here.
+  const key = deps.apiKey?.hash;
+  const clientOrg = sql`(select ${clients.organizationId} from ${clients} where ${clients.keyHash} = ${key ?? null} and ${clients.revokedAt} is null)`;
+  const membership = key ? { org: clientOrg, role: sql`case when ${clientOrg} is null then null else 'member' end` } : { org: sql`null`, role: sql`null` };
   // insert … select, columns in table order: nothing is inserted while the name is retired.
   const insert = deps.db
     .insert(users)
     .select(
-      sql`select ${uuid}, ${input.username}, ${usernameKey(input.username)}, ${input.email}, ${emailKey(input.email)}, ${input.name}, ${input.surname}, ${input.city ?? null}, ${input.organization ?? null}, ${input.designation ?? null}, ${input.mobile ?? null}, 'normal', 0, ${passwordHash}, ${now}, ${now}, null, 0, 0, 0, null, null where ${notRetired(retired, now)}`,
+      sql`select ${uuid}, ${input.username}, ${usernameKey(input.username)}, ${input.email}, ${emailKey(input.email)}, ${input.name}, ${input.surname}, ${input.city ?? null}, ${input.organization ?? null}, ${input.designation ?? null}, ${input.mobile ?? null}, 'normal', 0, ${passwordHash}, ${now}, ${now}, null, 0, 0, 0, ${membership.org}, ${membership.role} where ${notRetired(retired, now)}`,
     )
     .returning(userColumns);
   const verification = await newEmailToken();

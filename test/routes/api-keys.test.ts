@@ -1,0 +1,154 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import { body, buildRequest, type CallOptions } from '../helpers/api';
+import { newClient, type NewClient } from '../helpers/clients';
+import { countingD1 } from '../helpers/d1-counter';
+import { PASSWORD, signedIn, type SignedIn } from '../helpers/factories';
+import { claimsOf } from '../helpers/jwt';
+import { createOrg } from '../helpers/orgs';
+
+/** X-API-Key and REQUIRE_API_KEY (SPEC "Using a key"): the key checked in the request's own batch. */
+const counter = countingD1(env.DB);
+
+async function send(method: string, path: string, opts: CallOptions & { key?: string; vars?: Record<string, string> } = {}) {
+  const { key, vars, ...init } = opts;
+  const headers = { ...init.headers, ...(key === undefined ? {} : { 'x-api-key': key }) };
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(buildRequest(method, path, { ...init, headers }), { ...env, DB: counter.db, ...vars } as never, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+const ON = { REQUIRE_API_KEY: 'on' };
+const FAKE_KEY = `ua_${'A'.repeat(43)}`;
+
+let admin: SignedIn;
+let org: { id: string };
+let client: NewClient;
+let other: NewClient;
+
+beforeAll(async () => {
+  admin = await signedIn('admin');
+  org = await createOrg(admin);
+  client = await newClient(admin, org.id, 'Key client');
+  other = await newClient(admin, (await createOrg(admin)).id, 'Other client');
+});
+
+let n = 0;
+async function signUpWith(key: string | undefined, vars?: Record<string, string>) {
+  n += 1;
+  const username = `key${crypto.randomUUID().slice(0, 8)}${n}`;
+  const res = await send('POST', '/user', {
+    key,
+    vars,
+    json: { username, email: `${username}@example.com`, password: PASSWORD, name: 'Key', surname: 'User' },
+  });
+  return { res, username };
+}
+const grant = (username: string, key: string | undefined, vars?: Record<string, string>) =>
+  send('POST', '/token', { key, vars, form: { grant_type: 'password', username, password: PASSWORD } });
+
+describe('X-API-Key', () => {
+  it('checks a key in the same D1 round trip as the request, and refuses an unknown, revoked or malformed one with 401 api_key_invalid', async () => {
+    counter.reset();
+    const ok = await send('GET', '/user/me', { token: admin.access, key: client.api_key });
+    expect(ok.status).toBe(200);
+    expect(counter.count()).toBe(1);
+    for (const key of [FAKE_KEY, 'not-a-key', `${client.api_key.slice(0, -1)}x`]) {
+      const res = await send('GET', '/user/me', { token: admin.access, key });
+      expect(res.status, key).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect((await body<{ type: string }>(res)).type).toBe('urn:userauth:problem:api_key_invalid');
+    }
+  });
+
+  it('changes nothing for a request whose key is unknown: the whole batch fails with the check', async () => {
+    const res = await send('PATCH', '/user/me', { token: admin.access, key: FAKE_KEY, json: { city: 'Changed' } });
+    expect(res.status).toBe(401);
+    const row = await env.DB.prepare('select city from users where uuid = ?').bind(admin.uuid).first<{ city: string | null }>();
+    expect(row?.city).not.toBe('Changed');
+    expect((await send('PATCH', '/user/me', { token: admin.access, key: client.api_key, json: { city: 'Changed' } })).status).toBe(200);
+  });
+
+  it('moves last_used_at at most once a minute', async () => {
+    const fresh = await newClient(admin, org.id);
+    const usedAt = () => env.DB.prepare('select last_used_at as t from clients where id = ?').bind(fresh.client_id).first<{ t: number | null }>();
+    expect((await usedAt())?.t).toBeNull();
+    expect((await send('GET', '/user/me', { token: admin.access, key: fresh.api_key })).status).toBe(200);
+    const first = (await usedAt())?.t;
+    expect(first).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await send('GET', '/user/me', { token: admin.access, key: fresh.api_key })).status).toBe(200);
+    expect((await usedAt())?.t).toBe(first);
+    await env.DB.prepare('update clients set last_used_at = last_used_at - 60001 where id = ?').bind(fresh.client_id).run();
+    expect((await send('GET', '/user/me', { token: admin.access, key: fresh.api_key })).status).toBe(200);
+    expect((await usedAt())?.t).toBeGreaterThan(first!);
+  });
+
+  it('refuses a revoked key at once', async () => {
+    const doomed = await newClient(admin, org.id);
+    expect((await send('GET', '/user/me', { token: admin.access, key: doomed.api_key })).status).toBe(200);
+    expect((await send('DELETE', `/organizations/${org.id}/clients/${doomed.client_id}`, { token: admin.access })).status).toBe(204);
+    expect((await send('GET', '/user/me', { token: admin.access, key: doomed.api_key })).status).toBe(401);
+  });
+
+  it('answers invalid_client (RFC 6749) at /token for a bad key', async () => {
+    const res = await send('POST', '/token', { key: FAKE_KEY, form: { grant_type: 'password', username: admin.username, password: PASSWORD } });
+    expect(res.status).toBe(401);
+    expect((await body<{ error: string }>(res)).error).toBe('invalid_client');
+  });
+
+  it("makes a sign-up with a key a member of the client's organization, and one without a key nobody's", async () => {
+    const { res } = await signUpWith(client.api_key);
+    expect(res.status).toBe(201);
+    const made = await body<{ uuid: string }>(res);
+    const row = await env.DB.prepare('select organization_id as o, org_role as r from users where uuid = ?').bind(made.uuid).first();
+    expect(row).toEqual({ o: org.id, r: 'member' });
+    const plain = await body<{ uuid: string }>((await signUpWith(undefined)).res);
+    expect(await env.DB.prepare('select organization_id as o, org_role as r from users where uuid = ?').bind(plain.uuid).first()).toEqual({ o: null, r: null });
+    const refused = await signUpWith(FAKE_KEY);
+    expect(refused.res.status, await refused.res.clone().text()).toBe(401);
+    expect(await env.DB.prepare('select count(*) as c from users where username = ?').bind(refused.username).first()).toEqual({ c: 0 });
+  });
+
+  it('gives tokens obtained with a key its client_id, keeps it through refresh, and without a key the first-party id', async () => {
+    const { username } = await signUpWith(client.api_key);
+    const res = await grant(username, client.api_key);
+    expect(res.status).toBe(200);
+    const tokens = await body<{ access_token: string; refresh_token: string }>(res);
+    expect(claimsOf(tokens.access_token).client_id).toBe(client.client_id);
+    const sid = claimsOf(tokens.access_token).sid;
+    expect(await env.DB.prepare('select client_id as c from sessions where id = ?').bind(sid).first()).toEqual({ c: client.client_id });
+    const refreshed = await send('POST', '/token', { key: client.api_key, form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token } });
+    expect(refreshed.status).toBe(200);
+    expect(claimsOf((await body<{ access_token: string }>(refreshed)).access_token).client_id).toBe(client.client_id);
+    const plain = await body<{ access_token: string }>(await grant(username, undefined));
+    expect(claimsOf(plain.access_token).client_id).toBe('userauth');
+  });
+});
+
+describe('REQUIRE_API_KEY=on', () => {
+  it('needs a key everywhere but the open paths, the documents and the pages', async () => {
+    const none = await send('GET', '/user/me', { token: admin.access, vars: ON });
+    expect(none.status).toBe(401);
+    expect((await body<{ type: string }>(none)).type).toBe('urn:userauth:problem:api_key_invalid');
+    expect((await send('GET', '/user/me', { token: admin.access, vars: ON, key: client.api_key })).status).toBe(200);
+    expect((await send('GET', '/roles', { vars: ON })).status).toBe(401);
+    for (const path of ['/', '/health', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/openapi.json', '/docs', '/redocs', '/login'])
+      expect((await send('GET', path, { vars: ON })).status, path).toBe(200);
+    const token = await grant(admin.username, undefined, ON);
+    expect(token.status).toBe(401);
+    expect((await body<{ error: string }>(token)).error).toBe('invalid_client');
+    expect((await send('GET', '/user/me', { token: admin.access, vars: { REQUIRE_API_KEY: 'off' } })).status).toBe(200);
+  });
+
+  it("accepts a key's token only with that same key", async () => {
+    const { username } = await signUpWith(client.api_key, ON);
+    const tokens = await body<{ access_token: string }>(await grant(username, client.api_key, ON));
+    const me = (key: string | undefined) => send('GET', '/user/me', { token: tokens.access_token, key, vars: ON });
+    expect((await me(client.api_key)).status).toBe(200);
+    expect((await me(other.api_key)).status).toBe(401);
+    expect((await me(undefined)).status).toBe(401);
+  });
+});
