@@ -264,3 +264,38 @@ describe('turning it off, new recovery codes, the admin reset', () => {
     expect((await login(user)).access).toBeTruthy();
   });
 });
+
+describe('notices by email', () => {
+  it('tells the user when the second factor goes on, off, a recovery code is used, and an admin removes it', async () => {
+    const { callMail, mailbox } = await import('../helpers/email');
+    const box = mailbox();
+    const user = await signedIn();
+    const { secret } = await body<{ secret: string }>(await post('/user/me/mfa/totp', { token: user.access, json: { current_password: user.password } }));
+    const on = await callMail(box, 'POST', '/user/me/mfa/totp/activate', { token: user.access, json: { code: await codeFor(secret) } });
+    const { recovery_codes } = await body<{ recovery_codes: string[] }>(on);
+    const token = await mfaToken(user);
+    const login = await callMail(box, 'POST', '/token', {
+      form: { grant_type: 'http://auth0.com/oauth/grant-type/mfa-recovery-code', mfa_token: token, recovery_code: recovery_codes[0]! },
+    });
+    const access = (await body<{ access_token: string }>(login)).access_token;
+    await forgetLastStep(user.uuid);
+    expect(
+      (await callMail(box, 'DELETE', '/user/me/mfa/totp', { token: access, json: { current_password: user.password, code: await codeFor(secret) } })).status,
+    ).toBe(204);
+    const again = await body<{ secret: string }>(await post('/user/me/mfa/totp', { token: access, json: { current_password: user.password } }));
+    await post('/user/me/mfa/totp/activate', { token: access, json: { code: await codeFor(again.secret, 1) } });
+    const admin = await signedIn('admin');
+    expect((await callMail(box, 'DELETE', `/user/${user.uuid}/mfa`, { token: admin.access })).status).toBe(204);
+    expect(box.to(user.email).map((m) => m.subject.split(' — ')[0])).toEqual([
+      'Two-step verification is on',
+      'A recovery code was used',
+      'Two-step verification is off',
+      'Two-step verification was removed',
+    ]);
+    for (const m of box.sent) {
+      expect(m.text).toContain('If it was not you');
+      expect(m.text).not.toContain(secret);
+      expect(m.text).not.toContain(recovery_codes[0]!);
+    }
+  });
+});

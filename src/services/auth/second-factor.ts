@@ -7,6 +7,8 @@ import { normaliseRecoveryCode, recoveryCodeHash } from '../../lib/recovery-code
 import { matchingStep } from '../../lib/totp';
 import { auditWrite } from '../audit/events';
 import { exportEvents } from '../audit/export';
+import { secondFactorNotice } from '../email/messages';
+import { sendLater } from '../email/send';
 import { mfaKeys, totpContext } from '../mfa/keys';
 import { challengeAccount, challengeThrottleKey, claimChallenge, MFA_TOKEN_ATTEMPTS, spendChallenge, useRecoveryCode, useStep } from '../mfa/statements';
 import { ifSession } from '../sessions/statements';
@@ -108,6 +110,9 @@ export async function secondFactorLogin<T>(
   }
   await afterSessionStart(deps, written, now);
   const used = (written as { recoveryEvent?: unknown }).recoveryEvent;
-  if (used) exportEvents(deps, used as never);
+  if (used) {
+    exportEvents(deps, used as never);
+    sendLater(deps, 'mfa_recovery_code_used', secondFactorNotice(deps.config, user.email, 'recovery_code_used'));
+  }
   return { kind: 'issued', userUuid: user.uuid, handOut: opening.handOut };
 }

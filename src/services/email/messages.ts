@@ -74,3 +74,30 @@ export const changedNotice = (config: Config, to: string, newEmail: string) =>
     lead: [`The email address of your ${config.SERVICE_NAME} account was changed from ${to} to ${newEmail}.`],
     notYou: 'If it was not you, reset your password and contact the service’s administrators at once.',
   });
+
+/** What happened to the second factor, for its notice. */
+export type SecondFactorChange = 'enabled' | 'disabled' | 'recovery_code_used' | 'reset';
+
+const SECOND_FACTOR: Record<SecondFactorChange, { subject: string; lead: string }> = {
+  enabled: {
+    subject: 'Two-step verification is on',
+    lead: 'Two-step verification was turned on for your account: logging in now asks for a code from your authenticator app.',
+  },
+  disabled: { subject: 'Two-step verification is off', lead: 'Two-step verification was turned off for your account: your password alone now logs in.' },
+  recovery_code_used: {
+    subject: 'A recovery code was used',
+    lead: 'One of your recovery codes was just used to log in to your account. It cannot be used again; you can make new codes on your account page.',
+  },
+  reset: {
+    subject: 'Two-step verification was removed',
+    lead: 'An administrator removed two-step verification from your account and signed out every session.',
+  },
+};
+
+/** The notice of a change to the second factor (SPEC "Second factor": enabling, disabling, a recovery code used, the admin reset). */
+export const secondFactorNotice = (config: Config, to: string, change: SecondFactorChange) =>
+  compose(config, to, {
+    subject: SECOND_FACTOR[change].subject,
+    lead: [`${SECOND_FACTOR[change].lead} (${config.SERVICE_NAME}, ${to})`],
+    notYou: 'If it was not you, reset your password at once and review the account’s security activity.',
+  });

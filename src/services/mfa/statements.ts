@@ -147,6 +147,7 @@ export const challengeAccount = compiled('read', ['hash'], (db, p) =>
   db
     .select({
       uuid: users.uuid,
+      email: users.email,
       role: users.role,
       disabled: users.disabled,
       securityStamp: users.securityStamp,

@@ -11,6 +11,8 @@ import type { Guard } from '../../policy/guard';
 import { admin } from '../../policy/rules';
 import { auditGuarded } from '../audit/events';
 import { exportEvents } from '../audit/export';
+import { secondFactorNotice } from '../email/messages';
+import { sendLater } from '../email/send';
 import { recordRevocations } from '../revocation';
 import { endGrantsInFlight, revokedCount, revokeSessions } from '../sessions/statements';
 import { clearFailuresGuarded, passwordChangeKey } from '../throttle';
@@ -84,7 +86,7 @@ export async function activateTotp(deps: Deps, access: Access, input: { code: st
   const { db } = deps;
   const me = access.claims.sub;
   const now = deps.now();
-  const { rows } = await withCaller(deps, access, { reads: { factor: factorOf(db, me) } });
+  const { caller, rows } = await withCaller(deps, access, { reads: { factor: factorOf(db, me) } });
   const factor = rows.factor[0];
   if (!factor) throw new ApiError('mfa_not_enrolled', 'Start an enrolment first (POST /user/me/mfa/totp)');
   if (factor.activatedAt) throw new ApiError('mfa_enabled', 'The second factor is already on');
@@ -104,6 +106,7 @@ export async function activateTotp(deps: Deps, access: Access, input: { code: st
   });
   if (written.rows.activated.length === 0) throw wrongCode();
   exportEvents(deps, written.rows.event);
+  sendLater(deps, 'mfa_enabled', secondFactorNotice(deps.config, caller.email, 'enabled'));
   return codes;
 }
 
@@ -152,6 +155,7 @@ export async function disableTotp(deps: Deps, access: Access, input: { currentPa
   });
   if (written.rows.used.length === 0) throw wrongCode();
   exportEvents(deps, written.rows.event);
+  sendLater(deps, 'mfa_disabled', secondFactorNotice(deps.config, first.caller.email, 'disabled'));
 }
 
 /** POST /user/me/mfa/recovery-codes: a current TOTP code replaces every recovery code with ten new ones. */
@@ -210,7 +214,9 @@ export async function resetMfa(deps: Deps, access: Access, uuid: string): Promis
       };
     },
   });
-  visibleUser(caller, uuid, rows.found);
+  const target = visibleUser(caller, uuid, rows.found);
   await recordRevocations(deps.kv, rows.revoked, 'mfa_reset', config.ACCESS_TOKEN_TTL_SECONDS, now);
   exportEvents(deps, rows.event);
+  // Only when there was a factor to remove (the event's condition).
+  if (rows.event.length > 0) sendLater(deps, 'mfa_reset', secondFactorNotice(config, target.email, 'reset'));
 }
