@@ -9,6 +9,7 @@ import { CodePage } from './mfa.page';
 import { readPageForm, text } from './guards';
 import type { PageEnv } from './page-env';
 import { Field, FormMessage, PostForm } from './ui/fields';
+import { tooManyAttempts } from './ui/format';
 import { Layout } from './ui/layout';
 
 type Ctx = Context<PageEnv>;
@@ -104,9 +105,9 @@ export async function submitLogin(c: Ctx) {
   if (result.kind === 'mfa_required') return c.html(CodePage(c, { mfaToken: result.mfaToken, returnTo }));
   if (result.kind === 'unverified') return c.html(LoginPage(c, { returnTo, message: EMAIL_UNVERIFIED }), 403);
   if (result.kind === 'throttled') {
-    const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-    c.header('retry-after', String(seconds));
-    return c.html(LoginPage(c, { returnTo, message: `Too many attempts. Try again in ${seconds} seconds.` }), 429);
+    const { retryAfter, message } = tooManyAttempts(result.retryAfterMs);
+    c.header('retry-after', retryAfter);
+    return c.html(LoginPage(c, { returnTo, message }), 429);
   }
   // The name typed is not shown again: the page is then the same, byte for byte, whoever it named.
   return c.html(LoginPage(c, { returnTo, message: LOGIN_REFUSED }), 400);

@@ -12,6 +12,7 @@ import { setSessionCookie } from './cookies';
 import { readPageForm, text } from './guards';
 import type { PageEnv } from './page-env';
 import { CurrentPasswordField, errorsByField, Field, FormMessage, PostForm } from './ui/fields';
+import { tooManyAttempts } from './ui/format';
 import { Layout } from './ui/layout';
 
 type Ctx = Context<PageEnv>;
@@ -76,9 +77,9 @@ export async function submitLoginCode(c: Ctx) {
     return c.redirect(returnTo ?? '/account', 303);
   }
   if (result.kind === 'throttled') {
-    const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-    c.header('retry-after', String(seconds));
-    return c.html(CodePage(c, { mfaToken, returnTo, message: `Too many attempts. Try again in ${seconds} seconds.` }), 429);
+    const { retryAfter, message } = tooManyAttempts(result.retryAfterMs);
+    c.header('retry-after', retryAfter);
+    return c.html(CodePage(c, { mfaToken, returnTo, message }), 429);
   }
   return c.html(CodePage(c, { mfaToken, returnTo, message: CODE_REFUSED }), 400);
 }

@@ -4,6 +4,12 @@ import type { AuditEventRow } from '../../../db/schema';
 export const when = (ms: number | null | undefined) => (ms ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
 export const isoOf = (ms: number) => new Date(ms).toISOString();
 
+/** A throttled form's message and its Retry-After (whole seconds, at least one). */
+export function tooManyAttempts(retryAfterMs: number): { retryAfter: string; message: string } {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return { retryAfter: String(seconds), message: `Too many attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.` };
+}
+
 /** A user agent as people can read it in a list: at most 120 characters. */
 export const agent = (ua: string | null) => (ua ? (ua.length > 120 ? `${ua.slice(0, 117)}...` : ua) : 'Unknown device');
 
