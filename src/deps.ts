@@ -33,7 +33,7 @@ export interface Deps {
   requestId: string;
   client: ClientInfo;
   /** Workers Rate Limiting bindings (src/services/ip-limits.ts); absent ones limit nothing. */
-  limiters: { login?: RateLimit; signup?: RateLimit; photoUser?: RateLimit; photoIp?: RateLimit; health?: RateLimit; email?: RateLimit };
+  limiters: { login?: RateLimit; signup?: RateLimit; photoUser?: RateLimit; photoIp?: RateLimit; health?: RateLimit; email?: RateLimit; client?: RateLimit };
   passwords: Passwords;
   /** The optional AUDIT_QUEUE producer (Cloudflare Queues): every audit event is also sent there (services/audit/export.ts). */
   auditQueue?: AuditQueue;

@@ -50,6 +50,7 @@ export const PROBLEMS = {
   wrong_code: { status: 422, title: 'The code is incorrect or was used already' },
   throttled: { status: 429, title: 'Too many attempts for this account' },
   rate_limited: { status: 429, title: 'Too many requests from this address' },
+  client_rate_limited: { status: 429, title: 'Too many requests from this client' },
   email_throttled: { status: 429, title: 'Too many messages to this address' },
   internal: { status: 500, title: 'Internal error' },
   recognizer_failed: { status: 502, title: 'The photo recognizer failed' },
@@ -107,5 +108,5 @@ export function unauthorized(detail: string, invalidToken = true): ApiError {
 export const notFound = (what = 'resource') => new ApiError('not_found', `No such ${what}`);
 export const forbidden = (detail = 'Your role does not allow this') => new ApiError('role_required', detail);
 /** A 429 whose Retry-After is whole seconds, at least one. */
-export const tooMany = (code: 'throttled' | 'rate_limited' | 'email_throttled', detail: string, retryAfterMs: number) =>
+export const tooMany = (code: 'throttled' | 'rate_limited' | 'email_throttled' | 'client_rate_limited', detail: string, retryAfterMs: number) =>
   new ApiError(code, detail, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } });

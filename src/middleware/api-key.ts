@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { apiKeyHash } from '../services/clients/keys';
 import { apiKeyInvalid, checkKeyAlone, withKeyCheck } from '../services/clients/api-key';
+import { assertClientWithinLimit } from '../services/clients/client-limit';
 
 /**
  * What needs no key even with REQUIRE_API_KEY=on: the service's description, its health, the
@@ -28,6 +29,7 @@ export const apiKey = () =>
     }
     const hash = await apiKeyHash(presented.trim());
     if (!hash) throw apiKeyInvalid('The API key is malformed');
+    await assertClientWithinLimit(deps, { keyHash: hash });
     const use = { hash, checked: false };
     deps.apiKey = use;
     deps.db = withKeyCheck(deps.db, use, deps.now);

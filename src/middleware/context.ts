@@ -47,6 +47,7 @@ export function depsFor(c: Context<AppEnv>): Deps {
       photoIp: c.env.PHOTO_IP_LIMITER,
       health: c.env.HEALTH_IP_LIMITER,
       email: c.env.EMAIL_IP_LIMITER,
+      client: c.env.CLIENT_LIMITER,
     },
     passwords: {
       hash: (password) => hashPassword(password, params),

@@ -6,6 +6,7 @@ import { forbidden, unauthorized } from '../lib/problem';
 import { anyone, type Rule } from '../policy/rules';
 import { tokenSettings } from '../services/auth/access-token';
 import { apiKeyInvalid } from '../services/clients/api-key';
+import { assertClientWithinLimit } from '../services/clients/client-limit';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
@@ -47,6 +48,8 @@ export const requireAuth = (rule: Rule = anyone, opts: { clients?: boolean } = {
       else if (deps.config.REQUIRE_API_KEY === 'on') throw apiKeyInvalid('This token works only with the API key it was obtained with');
     }
     if (c.var.access.claims.client && !opts.clients) throw forbidden("A client's token may only list and read its organization's members");
+    // A client_credentials token sent with its key was counted by the key already (src/middleware/api-key.ts).
+    if (c.var.access.claims.client && !deps.apiKey) await assertClientWithinLimit(deps, { clientId: c.var.access.claims.sub });
     await next();
     if (!c.var.access.checked && c.res.status < 400) throw new Error(`${c.req.method} ${c.req.routePath} answered without checking the caller`);
   });

@@ -152,3 +152,45 @@ describe('REQUIRE_API_KEY=on', () => {
     expect((await me(undefined)).status).toBe(401);
   });
 });
+
+describe('per-client rate limit (CLIENT_LIMITER)', () => {
+  /** A stand-in binding: records the keys it is asked about and refuses them once `allow` is spent. */
+  const limiter = (allow: number) => {
+    const keys: string[] = [];
+    return { keys, binding: { limit: async ({ key }: { key: string }) => ({ success: keys.push(key) <= allow }) } };
+  };
+  const withLimiter = (binding: unknown) => ({ CLIENT_LIMITER: binding }) as unknown as Record<string, string>;
+
+  it('counts requests made with a key per client and answers 429 with Retry-After beyond the limit', async () => {
+    const l = limiter(1);
+    expect((await send('GET', '/user/me', { token: admin.access, key: client.api_key, vars: withLimiter(l.binding) })).status).toBe(200);
+    const res = await send('GET', '/user/me', { token: admin.access, key: client.api_key, vars: withLimiter(l.binding) });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect((await body<{ type: string }>(res)).type).toBe('urn:userauth:problem:client_rate_limited');
+    expect(new Set(l.keys).size).toBe(1);
+    // Another client has its own allowance; a request without a key is not counted.
+    const o = limiter(1);
+    expect((await send('GET', '/user/me', { token: admin.access, key: other.api_key, vars: withLimiter(o.binding) })).status).toBe(200);
+    expect((await send('GET', '/user/me', { token: admin.access, vars: withLimiter(o.binding) })).status).toBe(200);
+    expect(o.keys).toHaveLength(1);
+    expect(o.keys[0]).not.toBe(l.keys[0]);
+  });
+
+  it('counts client_credentials grants and tokens by the client id', async () => {
+    const c = await newClient(admin, org.id);
+    const basic = { authorization: `Basic ${btoa(`${c.client_id}:${c.api_key}`)}` };
+    const l = limiter(2);
+    const granted = await send('POST', '/token', { headers: basic, form: { grant_type: 'client_credentials' }, vars: withLimiter(l.binding) });
+    expect(granted.status).toBe(200);
+    const token = (await body<{ access_token: string }>(granted)).access_token;
+    expect((await send('GET', `/organizations/${org.id}/members`, { token, vars: withLimiter(l.binding) })).status).toBe(200);
+    const over = await send('GET', `/organizations/${org.id}/members`, { token, vars: withLimiter(l.binding) });
+    expect(over.status).toBe(429);
+    expect(over.headers.get('retry-after')).toBe('60');
+    expect(l.keys).toEqual([`id:${c.client_id}`, `id:${c.client_id}`, `id:${c.client_id}`]);
+    const refused = await send('POST', '/token', { headers: basic, form: { grant_type: 'client_credentials' }, vars: withLimiter(limiter(0).binding) });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
+  });
+});

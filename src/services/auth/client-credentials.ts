@@ -2,6 +2,7 @@ import { runBatch } from '../../db/statement';
 import type { Deps } from '../../deps';
 import { signAccessToken } from '../../lib/jwt';
 import { apiKeyHash } from '../clients/keys';
+import { assertClientWithinLimit } from '../clients/client-limit';
 import { clientByCredentials } from '../clients/statements';
 import { tokenSettings } from './access-token';
 
@@ -20,6 +21,8 @@ export async function clientCredentialsGrant(deps: Deps, input: { clientId: stri
   const { found } = await runBatch(deps.db, { found: clientByCredentials(deps.db, input.clientId, hash) });
   const client = found[0];
   if (!client) return { kind: 'refused' };
+  // Counted once the credentials held: nobody burns another client's allowance with its id alone.
+  await assertClientWithinLimit(deps, { clientId: client.id });
   // RFC 8176 has no method for a client secret; `amr` must be non-empty, so it names the grant.
   const access = await signAccessToken(
     tokenSettings(deps.config),
