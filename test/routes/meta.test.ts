@@ -83,7 +83,9 @@ describe('GET /.well-known/oauth-authorization-server', () => {
       'refresh_token',
       'http://auth0.com/oauth/grant-type/mfa-otp',
       'http://auth0.com/oauth/grant-type/mfa-recovery-code',
+      'client_credentials',
     ]);
+    expect(meta.token_endpoint_auth_methods_supported).toEqual(['none', 'client_secret_basic']);
     expect(JSON.stringify(meta)).not.toContain('evil.example');
     const user = await signedIn();
     expect(claimsOf(user.access).iss).toBe(meta.issuer);

@@ -13,7 +13,12 @@ type Document = {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, { type: string; flows?: { password?: { tokenUrl: string } } }> };
+  components: {
+    securitySchemes: Record<
+      string,
+      { type: string; in?: string; name?: string; flows?: { password?: { tokenUrl: string }; clientCredentials?: { tokenUrl: string } } }
+    >;
+  };
 };
 
 /** The documents themselves are not API operations, nor are the pages for people. */
@@ -57,6 +62,14 @@ describe('GET /openapi.json', () => {
   it('declares the OAuth2 password flow through /token for Swagger UI', async () => {
     const { components } = await fetchDocument();
     expect(components.securitySchemes.bearer).toMatchObject({ type: 'oauth2', flows: { password: { tokenUrl: '/token' } } });
+  });
+
+  it('declares to Swagger UI the ApiKey scheme (X-API-Key header) and the OAuth2 client-credentials flow', async () => {
+    const page = await (await get('/docs')).text();
+    expect(page).toContain('/openapi.json');
+    const { components } = await fetchDocument();
+    expect(components.securitySchemes.ApiKey).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }));
+    expect(components.securitySchemes.bearer).toMatchObject({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/token' } } });
   });
 
   it('marks every bearer route with security and a 401, and only those', async () => {

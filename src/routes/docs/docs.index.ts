@@ -34,8 +34,19 @@ let swaggerPolicy: string | undefined;
 export function docsRouter(api: OpenAPIHono<AppEnv>) {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'oauth2',
-    description: 'Access token from POST /token (password grant). Send as Authorization: Bearer <token>.',
-    flows: { password: { tokenUrl: '/token', refreshUrl: '/token', scopes: {} } },
+    description:
+      'Access token from POST /token: the password grant for people, the client_credentials grant (HTTP Basic with the client id and its API key) for a third-party client. Send as Authorization: Bearer <token>.',
+    flows: {
+      password: { tokenUrl: '/token', refreshUrl: '/token', scopes: {} },
+      clientCredentials: { tokenUrl: '/token', scopes: {} },
+    },
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description:
+      "A third-party client's key (ua_…): sign-ups made with it join the client's organization, tokens obtained with it carry its client_id and work only with it. Required on every request but /, /health, /.well-known/* and the documents when REQUIRE_API_KEY=on.",
   });
   let cached: Document | undefined;
   const document = () => (cached ??= withFormBodies(api.getOpenAPI31Document(OPENAPI_INFO)));

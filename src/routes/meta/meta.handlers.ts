@@ -41,9 +41,10 @@ export const authorizationServerHandler: AppRouteHandler<typeof routes.authoriza
       token_endpoint: `${issuer}/token`,
       revocation_endpoint: `${issuer}/token/revoke`,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
-      grant_types_supported: ['password', 'refresh_token', MFA_OTP_GRANT, MFA_RECOVERY_GRANT],
+      grant_types_supported: ['password', 'refresh_token', MFA_OTP_GRANT, MFA_RECOVERY_GRANT, 'client_credentials'],
       response_types_supported: [],
-      token_endpoint_auth_methods_supported: ['none'],
+      // `none` for the first-party public client; `client_secret_basic` for the client_credentials grant.
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
       revocation_endpoint_auth_methods_supported: ['none'],
       scopes_supported: [],
       service_documentation: `${issuer}/docs`,
