@@ -26,7 +26,7 @@ export const PROBLEMS = {
   invalid_token: { status: 401, title: 'The token is invalid, expired or its session has ended' },
   api_key_invalid: { status: 401, title: 'The API key is missing, unknown or revoked' },
   role_required: { status: 403, title: 'The caller lacks the role this needs' },
-  invitation_invalid: { status: 403, title: 'The invitation is invalid, used, expired or for another address' },
+  invitation_invalid: { status: 403, title: 'The invitation is for another address, or the address is not verified' },
   self_only: { status: 403, title: 'Only the user themselves may do this' },
   photo_not_recognised: { status: 403, title: 'The photo was not recognised as the user' },
   captcha_failed: { status: 403, title: 'The captcha was not solved' },

@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { body, post, put } from './api';
+import { callMail, mailbox } from './email';
 import { signedIn, type SignedIn } from './factories';
 
 /** A new organization, created through the API by `admin`. */
@@ -20,4 +22,24 @@ export async function signedInMember(admin: SignedIn, orgId: string, role: 'memb
   const user = await signedIn();
   await addMember(admin, orgId, user, role);
   return user;
+}
+
+/** Invites `email` into `orgId` as `by` (an admin of it or a global admin) and returns the code the message carried. */
+export async function invitationCode(by: SignedIn, orgId: string, email: string, role: 'member' | 'admin' = 'member'): Promise<string> {
+  const box = mailbox();
+  const res = await callMail(box, 'POST', `/organizations/${orgId}/invitations`, { token: by.access, json: { email, role } });
+  expect(res.status, await res.clone().text()).toBe(201);
+  const code = box
+    .to(email)
+    .map((m) => /Invitation code: ([A-Za-z0-9_-]{43})/.exec(m.text)?.[1])
+    .find(Boolean);
+  if (!code) throw new Error('no invitation code in the message');
+  return code;
+}
+
+/** A new signed-in user with a verified address, invited into a new organization: what an acceptance needs. */
+export async function verifiedInvitee(admin: SignedIn): Promise<{ invitee: SignedIn; code: string }> {
+  const invitee = await signedIn();
+  await env.DB.prepare('update users set email_verified = 1 where uuid = ?').bind(invitee.uuid).run();
+  return { invitee, code: await invitationCode(admin, (await createOrg(admin)).id, invitee.email) };
 }

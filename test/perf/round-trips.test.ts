@@ -11,7 +11,7 @@ import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT, RECOVERY_GRANT } from
 import { upload } from '../helpers/photos';
 import { plantToken } from '../helpers/email';
 import { newClient } from '../helpers/clients';
-import { addMember, createOrg, signedInMember } from '../helpers/orgs';
+import { addMember, createOrg, signedInMember, verifiedInvitee } from '../helpers/orgs';
 
 /**
  * D1 round trips per operation on its success path: at the edge each one can cross an ocean to
@@ -349,6 +349,24 @@ const CASES: Case[] = [
       const member = await createUser();
       await addMember(admin, org.id, member, 'member');
       return { path: `/organizations/${org.id}/members/${member.uuid}`, token: admin.access };
+    },
+  },
+  // Invitations: the caller, the organization and the invitation's hash with its event in one batch.
+  {
+    op: 'POST /organizations/{id}/invitations',
+    budget: 1,
+    send: async () => ({
+      path: `/organizations/${(await createOrg(admin)).id}/invitations`,
+      token: admin.access,
+      json: { email: `inv${crypto.randomUUID().slice(0, 8)}@example.com`, role: 'member' },
+    }),
+  },
+  {
+    op: 'POST /invitations/accept',
+    budget: 1,
+    send: async () => {
+      const { invitee, code } = await verifiedInvitee(admin);
+      return { path: '/invitations/accept', token: invitee.access, json: { token: code } };
     },
   },
   // Clients: the key's hash and the client row in the caller batch; the grant reads the client alone.

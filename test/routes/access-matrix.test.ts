@@ -191,6 +191,15 @@ const ROWS: Row[] = [
     after: async (w, { ok }) => expect(await orgRoleOf(w.self.uuid)).toBe(ok ? null : 'member'),
   },
 
+  // Invitations into self's organization; an unknown code is the one 400 to every signed-in caller.
+  {
+    op: 'POST /organizations/{id}/invitations',
+    url: (w) => `/organizations/${w.orgId}/invitations`,
+    json: { email: 'matrix-invitee@example.com', role: 'member' },
+    expected: { ...ORG_SEEN, admin: 201, orgAdmin: 201 },
+  },
+  { op: 'POST /invitations/accept', url: () => '/invitations/accept', json: { token: 'A'.repeat(43) }, expected: ANY(400) },
+
   // Clients of self's organization.
   {
     op: 'POST /organizations/{id}/clients',

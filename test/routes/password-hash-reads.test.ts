@@ -11,7 +11,7 @@ import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT } from '../helpers/mfa
 import { upload } from '../helpers/photos';
 import { plantToken } from '../helpers/email';
 import { newClient } from '../helpers/clients';
-import { addMember, createOrg, signedInMember } from '../helpers/orgs';
+import { addMember, createOrg, signedInMember, verifiedInvitee } from '../helpers/orgs';
 
 // The password hash leaves D1 only where a password is checked: the password grant and
 // PUT /user/me/password. Every other operation reads users without it, so no other code path
@@ -253,6 +253,21 @@ const CASES: Case[] = [
       const org = await createOrg(admin);
       const member = await signedInMember(admin, org.id, 'member');
       return { path: `/organizations/${org.id}/members/${member.uuid}`, token: admin.access };
+    },
+  },
+  {
+    op: 'POST /organizations/{id}/invitations',
+    send: async () => ({
+      path: `/organizations/${(await createOrg(admin)).id}/invitations`,
+      token: admin.access,
+      json: { email: `inv${crypto.randomUUID().slice(0, 8)}@example.com`, role: 'member' },
+    }),
+  },
+  {
+    op: 'POST /invitations/accept',
+    send: async () => {
+      const { invitee, code } = await verifiedInvitee(admin);
+      return { path: '/invitations/accept', token: invitee.access, json: { token: code } };
     },
   },
   // Clients: the key's hash and the client row in the caller batch; the grant reads the client alone.

@@ -2,7 +2,9 @@ import type { AppRouteHandler } from '../../http/openapi';
 import { decodeCursor } from '../../lib/pagination';
 import { toOrganizationDto } from '../../schemas/organization';
 import { toUserDto } from '../../schemas/user';
+import { acceptInvitation } from '../../services/orgs/accept-invitation';
 import { createOrg } from '../../services/orgs/create-org';
+import { inviteMember } from '../../services/orgs/invite-member';
 import { deleteOrganization } from '../../services/orgs/delete-org';
 import { listMembers } from '../../services/orgs/list-members';
 import { getOrg, listOrgs } from '../../services/orgs/read-orgs';
@@ -10,6 +12,7 @@ import { removeMember } from '../../services/orgs/remove-member';
 import { renameOrganization } from '../../services/orgs/rename-org';
 import { setMember } from '../../services/orgs/set-member';
 import type * as routes from './orgs.routes';
+import { toInvitationDto } from './orgs.schemas';
 
 export const createOrgHandler: AppRouteHandler<typeof routes.createOrg> = async (c) => {
   const org = await createOrg(c.var.deps, c.var.access, c.req.valid('json'));
@@ -50,3 +53,9 @@ export const removeMemberHandler: AppRouteHandler<typeof routes.removeMember> = 
   await removeMember(c.var.deps, c.var.access, id, uuid);
   return c.body(null, 204);
 };
+
+export const inviteMemberHandler: AppRouteHandler<typeof routes.inviteMember> = async (c) =>
+  c.json(toInvitationDto(await inviteMember(c.var.deps, c.var.access, c.req.valid('param').id, c.req.valid('json'))), 201);
+
+export const acceptInvitationHandler: AppRouteHandler<typeof routes.acceptInvitation> = async (c) =>
+  c.json(toUserDto(await acceptInvitation(c.var.deps, c.var.access, c.req.valid('json'))), 200);

@@ -10,4 +10,6 @@ export const orgsRouter = createRouter()
   .openapi(routes.deleteOrg, handlers.deleteOrgHandler)
   .openapi(routes.listMembers, handlers.listMembersHandler)
   .openapi(routes.setMember, handlers.setMemberHandler)
-  .openapi(routes.removeMember, handlers.removeMemberHandler);
+  .openapi(routes.removeMember, handlers.removeMemberHandler)
+  .openapi(routes.inviteMember, handlers.inviteMemberHandler)
+  .openapi(routes.acceptInvitation, handlers.acceptInvitationHandler);

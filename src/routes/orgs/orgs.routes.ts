@@ -5,7 +5,7 @@ import { requireAuth } from '../../middleware/require-auth';
 import { admin } from '../../policy/rules';
 import { OrganizationPageSchema, OrganizationSchema, OrgIdParam } from '../../schemas/organization';
 import { UserPageSchema, UserSchema } from '../../schemas/user';
-import { MembershipSchema, OrganizationInputSchema, OrgMemberParams } from './orgs.schemas';
+import { AcceptInvitationSchema, InvitationInputSchema, InvitationSchema, MembershipSchema, OrganizationInputSchema, OrgMemberParams } from './orgs.schemas';
 
 const tags = ['Organizations'];
 
@@ -95,4 +95,26 @@ export const removeMember = createRoute({
   middleware: [requireAuth()] as const,
   request: { params: OrgMemberParams },
   responses: { 204: { description: 'Removed' }, ...problems(400, 401, 403, 404, 413) },
+});
+
+export const inviteMember = createRoute({
+  method: 'post',
+  path: '/organizations/{id}/invitations',
+  tags,
+  summary: 'Invite an address into the organization with an org role (admin, or an admin of it); the code goes by email',
+  security: bearer,
+  middleware: [requireAuth()] as const,
+  request: { params: OrgIdParam, body: jsonBody(InvitationInputSchema) },
+  responses: { 201: json(InvitationSchema, 'The invitation (its code only in the message)'), ...problems(400, 401, 403, 404, 413, 415, 422) },
+});
+
+export const acceptInvitation = createRoute({
+  method: 'post',
+  path: '/invitations/accept',
+  tags,
+  summary: "Accept an invitation: join its organization (the caller's verified address must be the invited one)",
+  security: bearer,
+  middleware: [requireAuth()] as const,
+  request: { body: jsonBody(AcceptInvitationSchema) },
+  responses: { 200: json(UserSchema, 'The caller, now a member'), ...problems(400, 401, 403, 409, 413, 415, 422) },
 });

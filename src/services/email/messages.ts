@@ -101,3 +101,14 @@ export const secondFactorNotice = (config: Config, to: string, change: SecondFac
     lead: [`${SECOND_FACTOR[change].lead} (${config.SERVICE_NAME}, ${to})`],
     notYou: 'If it was not you, reset your password at once and review the account’s security activity.',
   });
+
+/** An invitation into an organization: the token travels only here (the invitee accepts it signed in, with this address verified). */
+export const invitationMessage = (config: Config, to: string, organization: string, role: string, token: string) =>
+  compose(config, to, {
+    subject: `You are invited to ${organization}`,
+    lead: [
+      `You are invited to join ${organization} on ${config.SERVICE_NAME} as ${role === 'admin' ? 'an admin' : 'a member'}. Sign in (or sign up) with ${to}, verify that address, and accept with the invitation code below. It works once, for 7 days.`,
+      `Invitation code: ${token}`,
+    ],
+    notYou: 'If you did not expect this, ignore this message: nothing happens unless the code is used.',
+  });

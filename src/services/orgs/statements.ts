@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { type OrgRole, organizations, userColumns, users } from '../../db/schema';
+import { invitations, type OrgRole, organizations, userColumns, users } from '../../db/schema';
 import { read } from '../../db/statement';
 import { type Guard, guarded } from '../../policy/guard';
 
@@ -85,3 +85,80 @@ export const removeMembership = (db: Db, guard: Guard, m: { uuid: string; orgId:
       .where(and(eq(users.uuid, m.uuid), eq(users.organizationId, m.orgId), may))
       .returning({ uuid: users.uuid }),
   );
+
+/** Invitations work for 7 days (SPEC "Organizations"), once. */
+export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
+
+/** A new invitation of `orgId`, by its token's hash only, while the organization exists. Columns in table order. */
+export const insertInvitation = (
+  db: Db,
+  guard: Guard,
+  i: { hash: string; orgId: string; email: string; emailKey: string; role: OrgRole; invitedBy: string; now: number },
+) =>
+  guarded(guard, (may) =>
+    db
+      .insert(invitations)
+      .select(
+        sql`select ${i.hash}, ${i.orgId}, ${i.email}, ${i.emailKey}, ${i.role}, ${i.invitedBy}, ${i.now}, ${i.now + INVITATION_TTL_MS}, null, null where ${orgExists(i.orgId)} and ${may}`,
+      )
+      .returning({ organizationId: invitations.organizationId, email: invitations.email, role: invitations.role, expiresAt: invitations.expiresAt }),
+  );
+
+/** SQL true while invitation `hash` is unused and unexpired. */
+const invitationUsable = (hash: string, now: number) => and(eq(invitations.hash, hash), isNull(invitations.usedAt), sql`${invitations.expiresAt} > ${now}`);
+
+/** The usable invitation `hash` (zero or one row): what the refusals of an acceptance are told apart by. */
+export const pendingInvitation = (db: Db, hash: string, now: number) =>
+  read(
+    db
+      .select({ organizationId: invitations.organizationId, emailKey: invitations.emailKey, role: invitations.role })
+      .from(invitations)
+      .where(invitationUsable(hash, now))
+      .limit(1),
+  );
+
+/**
+ * SQL true while invitation `hash` is usable and user `uuid`'s verified address is the invited
+ * one: the condition of every change an acceptance makes, read before the invitation is spent.
+ */
+export const invitationFor = (hash: string, uuid: string, now: number) =>
+  sql`exists (select 1 from ${invitations} inner join ${users} on ${users.emailKey} = ${invitations.emailKey} and ${users.emailVerified} = 1 where ${invitationUsable(hash, now)} and ${users.uuid} = ${uuid})`;
+
+/** An invitation's column, for a statement of its acceptance. */
+export const invitationColumn = (hash: string, column: typeof invitations.organizationId | typeof invitations.role) =>
+  sql`(select ${column} from ${invitations} where ${invitations.hash} = ${hash})`;
+
+/**
+ * Spends invitation `hash` for user `uuid`: only while it is usable for them and they became a
+ * member of its organization earlier in the batch (a user of another organization leaves it unused).
+ */
+export const spendInvitation = (db: Db, guard: Guard, hash: string, uuid: string, now: number) =>
+  guarded(guard, (may) =>
+    db
+      .update(invitations)
+      .set({ usedAt: now, usedBy: uuid })
+      .where(
+        and(
+          invitationUsable(hash, now),
+          invitationFor(hash, uuid, now),
+          sql`exists (select 1 from ${users} where ${users.uuid} = ${uuid} and ${users.organizationId} = ${invitations.organizationId})`,
+          may,
+        ),
+      )
+      .returning({ organizationId: invitations.organizationId, role: invitations.role }),
+  );
+
+/**
+ * Makes user `uuid` a member of the invitation's organization with its role, while the invitation
+ * is usable for them and they belong to no other organization (an invitation dies with its
+ * organization: its foreign key cascades).
+ */
+export const joinByInvitation = (db: Db, guard: Guard, hash: string, uuid: string, now: number) =>
+  guarded(guard, (may) => {
+    const org = invitationColumn(hash, invitations.organizationId);
+    return db
+      .update(users)
+      .set({ organizationId: org, orgRole: invitationColumn(hash, invitations.role), updatedAt: now })
+      .where(and(eq(users.uuid, uuid), sql`(${users.organizationId} is null or ${users.organizationId} = ${org})`, invitationFor(hash, uuid, now), may))
+      .returning(userColumns);
+  });

@@ -1,0 +1,120 @@
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { body, post } from '../helpers/api';
+import { callMail, mailbox } from '../helpers/email';
+import { signedIn, type SignedIn } from '../helpers/factories';
+import { createOrg, signedInMember } from '../helpers/orgs';
+import { expectProblem } from '../helpers/problems';
+
+/** Invitations (SPEC "Organizations"): by email, a single-use 7-day code, accepted by the verified invitee. */
+let admin: SignedIn;
+let org: { id: string; name: string };
+let orgAdmin: SignedIn;
+let member: SignedIn;
+
+beforeAll(async () => {
+  admin = await signedIn('admin');
+  org = await createOrg(admin);
+  orgAdmin = await signedInMember(admin, org.id, 'admin');
+  member = await signedInMember(admin, org.id, 'member');
+});
+
+const verify = (user: { uuid: string }) => env.DB.prepare('update users set email_verified = 1 where uuid = ?').bind(user.uuid).run();
+const codeIn = (text: string) => /Invitation code: ([A-Za-z0-9_-]{43})/.exec(text)?.[1];
+
+/** Invites `email` as `by` and returns the response and the code of the message it sent. */
+async function invite(by: SignedIn, email: string, role: 'member' | 'admin' = 'member', orgId = org.id) {
+  const box = mailbox();
+  const res = await callMail(box, 'POST', `/organizations/${orgId}/invitations`, { token: by.access, json: { email, role } });
+  return {
+    res,
+    box,
+    code: box
+      .to(email)
+      .map((m) => codeIn(m.text))
+      .find(Boolean),
+  };
+}
+const accept = (user: SignedIn, token: string) => post('/invitations/accept', { token: user.access, json: { token } });
+
+describe('invitations', () => {
+  it('lets an org admin invite an address: 201 without the code, the code only in the message, its hash in D1 for 7 days, an event', async () => {
+    const invitee = await signedIn();
+    const { res, code, box } = await invite(orgAdmin, invitee.email, 'admin');
+    expect(res.status).toBe(201);
+    const text = await res.clone().text();
+    const sent = await body<Record<string, string>>(res);
+    expect(sent).toMatchObject({ organization_id: org.id, email: invitee.email, role: 'admin' });
+    expect(code).toBeDefined();
+    expect(text).not.toContain(code!);
+    expect(box.sent).toHaveLength(1);
+    const row = await env.DB.prepare('select hash, expires_at - created_at as ttl, invited_by from invitations where email = ?')
+      .bind(invitee.email)
+      .first<Record<string, unknown>>();
+    expect(row).toMatchObject({ ttl: 7 * 24 * 3_600_000, invited_by: orgAdmin.uuid });
+    expect(row!.hash).not.toBe(code);
+    const event = await env.DB.prepare("select detail from audit_events where event = 'org.invited' and actor_uuid = ? order by id desc limit 1")
+      .bind(orgAdmin.uuid)
+      .first<{ detail: string }>();
+    expect(event?.detail).not.toContain(code!);
+    expect(JSON.parse(event!.detail)).toEqual({ organization: org.id, role: 'admin' });
+  });
+
+  it('lets a global admin invite, and answers 404 to a member or an outsider (nothing stored, nothing sent)', async () => {
+    expect((await invite(admin, `g${crypto.randomUUID().slice(0, 8)}@example.com`)).res.status).toBe(201);
+    for (const who of [member, await signedIn()]) {
+      const email = `n${crypto.randomUUID().slice(0, 8)}@example.com`;
+      const { res, box } = await invite(who, email);
+      await expectProblem(res, 404);
+      expect(box.sent).toHaveLength(0);
+      expect(await env.DB.prepare('select count(*) as n from invitations where email = ?').bind(email).first()).toEqual({ n: 0 });
+    }
+  });
+
+  it('makes the verified invitee a member with the role, once; a second use is the one 400', async () => {
+    const invitee = await signedIn();
+    const { code } = await invite(orgAdmin, invitee.email, 'admin');
+    await verify(invitee);
+    const res = await accept(invitee, code!);
+    expect(res.status).toBe(200);
+    expect(await body(res)).toMatchObject({ organization_id: org.id, org_role: 'admin' });
+    const event = await env.DB.prepare("select detail from audit_events where event = 'org.invitation_accepted' and subject_uuid = ?")
+      .bind(invitee.uuid)
+      .first<{ detail: string }>();
+    expect(JSON.parse(event!.detail)).toEqual({ organization: org.id, role: 'admin' });
+    await expectProblem(await accept(invitee, code!), 400, 'email_token_invalid');
+  });
+
+  it('refuses with 403 a caller whose address is not verified or not the invited one, and keeps the invitation', async () => {
+    const invitee = await signedIn();
+    const { code } = await invite(orgAdmin, invitee.email);
+    await expectProblem(await accept(invitee, code!), 403, 'invitation_invalid');
+    const stranger = await signedIn();
+    await verify(stranger);
+    await expectProblem(await accept(stranger, code!), 403, 'invitation_invalid');
+    expect((await env.DB.prepare('select organization_id as o from users where uuid = ?').bind(stranger.uuid).first())?.o).toBeNull();
+    await verify(invitee);
+    expect((await accept(invitee, code!)).status).toBe(200);
+  });
+
+  it('answers 409 to a member of another organization and leaves the invitation usable', async () => {
+    const elsewhere = await signedInMember(admin, (await createOrg(admin)).id, 'member');
+    await verify(elsewhere);
+    const { code } = await invite(orgAdmin, elsewhere.email);
+    await expectProblem(await accept(elsewhere, code!), 409, 'other_organization');
+    expect(
+      await env.DB.prepare("select count(*) as n from audit_events where event = 'org.invitation_accepted' and subject_uuid = ?").bind(elsewhere.uuid).first(),
+    ).toEqual({ n: 0 });
+    expect(await env.DB.prepare('select used_at as u from invitations where email = ?').bind(elsewhere.email).first()).toEqual({ u: null });
+  });
+
+  it('answers the one 400 to a malformed, unknown or expired code', async () => {
+    const invitee = await signedIn();
+    await verify(invitee);
+    const { code } = await invite(orgAdmin, invitee.email);
+    await env.DB.prepare('update invitations set expires_at = ? where email = ?')
+      .bind(Date.now() - 1, invitee.email)
+      .run();
+    for (const token of ['short', 'A'.repeat(43), code!]) await expectProblem(await accept(invitee, token), 400, 'email_token_invalid');
+  });
+});
