@@ -28,6 +28,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   'reset-mfa': { arity: 1 },
   stats: { arity: 0 },
   audit: { arity: 0, options: ['--user', '--event', '--since'] },
+  'create-org': { arity: 1 },
+  'add-member': { arity: 3 },
+  'create-client': { arity: 2 },
+  'revoke-client': { arity: 1 },
+  'list-orgs': { arity: 0 },
 };
 
 export type CommandLine =

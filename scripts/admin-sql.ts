@@ -15,19 +15,19 @@
 // (through its test), which does not allow `.ts` import paths; tsx resolves them the same way.
 import { type SQL, sql } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
-import { ROLES, type Role, sessions } from '../src/db/schema';
+import { type AuditEventName, ORG_ROLES, type OrgRole, ROLES, type Role, sessions } from '../src/db/schema';
 import { UUID_PATTERN, uuidv7Bound } from '../src/lib/ids';
-import { USERNAME_PATTERN } from '../src/lib/text';
+import { plainTextProblem, trimSpace, USERNAME_PATTERN } from '../src/lib/text';
 import { liveSession } from '../src/policy/live-session';
 import { REVOKED_SESSION_PREFIX, type RevocationReason, revocationRecord, revocationTtl } from '../src/services/revocation';
 
-export { ROLES, USERNAME_PATTERN };
+export { ORG_ROLES, ROLES, USERNAME_PATTERN };
 
 /** What `audit --event` accepts: an area and an action, lower case (`login.failed`). */
 export const EVENT_PATTERN = /^[a-z_]+\.[a-z_]+$/;
 /** Longest `--event`; the recorded names are far shorter. */
 export const MAX_EVENT_LENGTH = 64;
-export type { RevocationReason, Role };
+export type { OrgRole, RevocationReason, Role };
 
 /** Longest find-user text; longer would only ever match nothing. */
 export const MAX_SEARCH_LENGTH = 254;
@@ -407,4 +407,127 @@ export function revocationEntries(revoked: readonly RevokedRow[], reason: Revoca
   return revoked
     .map((r) => ({ key: `${REVOKED_SESSION_PREFIX}${r.id}`, value, expiration_ttl: revocationTtl(Number(r.last_used_at), accessTokenTtlSeconds, now) }))
     .filter((r) => r.expiration_ttl > 0);
+}
+
+// Organizations and third-party clients (SPEC "Organizations and third-party clients").
+
+export interface OrgRow {
+  id: string;
+  name: string;
+  created_at: number;
+}
+export interface OrgListRow extends OrgRow {
+  members: number;
+  clients: number;
+}
+export interface MemberRow {
+  uuid: string;
+  username: string;
+  organization_id: string | null;
+  org_role: OrgRole | null;
+}
+export interface ClientRow {
+  id: string;
+  organization_id: string;
+  name: string;
+  key_prefix: string;
+}
+
+const isOrgRole = (value: unknown): value is OrgRole => (ORG_ROLES as readonly unknown[]).includes(value);
+
+export function parseOrgRole(value: unknown): OrgRole {
+  if (!isOrgRole(value)) throw new AdminInputError(`Not an org role: ${JSON.stringify(value ?? '')} (one of ${ORG_ROLES.join(', ')})`);
+  return value;
+}
+
+/** An organization's or a client's id: a uuid, lower case. */
+export function parseId(value: unknown, what: 'organization' | 'client'): string {
+  const id = typeof value === 'string' ? value.toLowerCase() : '';
+  if (!UUID_PATTERN.test(id)) throw new AdminInputError(`Not a${what === 'organization' ? 'n' : ''} ${what} id: ${JSON.stringify(value ?? '')} (a uuid)`);
+  return id;
+}
+
+/** A name as the API takes it (src/lib/text.ts plainText): 1-100 characters of plain text, trimmed, NFC. */
+export function parseName(value: unknown): string {
+  const raw = typeof value === 'string' ? value : '';
+  const problem = plainTextProblem(raw, 100);
+  if (problem !== null) throw new AdminInputError(`Not a name: ${problem}`);
+  return trimSpace(raw).normalize('NFC');
+}
+
+/** An audit event written by the CLI: no actor, no request, `via: admin-cli` (the same columns as the worker's). */
+const cliEvent = (eventId: string, now: number, event: AuditEventName, subject: string, detail: string, from: string) =>
+  `INSERT INTO audit_events (id, at, event, actor_uuid, subject_uuid, ip, user_agent, country, client_id, detail) SELECT ${text(eventId)}, ${int(now)}, ${text(event)}, NULL, ${subject}, NULL, NULL, NULL, NULL, json_object(${detail}, 'via', 'admin-cli') ${from}`;
+
+/** create-org. Results: [the new organization, -]. */
+export function createOrgSql(nameArg: unknown, id: string, now: number, eventId: string): Batch<[OrgRow[], never[]]> {
+  const name = parseName(nameArg);
+  const o = text(id);
+  return batch([
+    `INSERT INTO organizations (id, name, created_at, updated_at) VALUES (${o}, ${text(name)}, ${int(now)}, ${int(now)}) RETURNING id, name, created_at`,
+    cliEvent(eventId, now, 'org.created', 'NULL', `'organization', ${o}`, `WHERE EXISTS (SELECT 1 FROM organizations WHERE id = ${o})`),
+  ]);
+}
+
+/**
+ * add-member: as `PUT /organizations/{id}/members/{uuid}` by a global admin: the user joins (or
+ * changes role in) the organization, never while they belong to another one. Results: [the
+ * organization, the user before, -, the member after (empty when nothing changed)].
+ */
+export function addMemberSql(
+  orgArg: unknown,
+  usernameArg: unknown,
+  roleArg: unknown,
+  now: number,
+  eventId: string,
+): Batch<[OrgRow[], MemberRow[], never[], MemberRow[]]> {
+  const o = text(parseId(orgArg, 'organization'));
+  const username = parseUsername(usernameArg);
+  const role = text(parseOrgRole(roleArg));
+  const key = text(username.toLowerCase());
+  const joinable = `username_key = ${key} AND (organization_id IS NULL OR organization_id = ${o}) AND EXISTS (SELECT 1 FROM organizations WHERE id = ${o})`;
+  return batch([
+    `SELECT id, name, created_at FROM organizations WHERE id = ${o}`,
+    `SELECT uuid, username, organization_id, org_role FROM users WHERE username_key = ${key}`,
+    cliEvent(eventId, now, 'org.member_set', 'uuid', `'organization', ${o}, 'role', ${role}`, `FROM users WHERE ${joinable}`),
+    `UPDATE users SET organization_id = ${o}, org_role = ${role}, updated_at = ${int(now)} WHERE ${joinable} RETURNING uuid, username, organization_id, org_role`,
+  ]);
+}
+
+/** create-client: the key's hash and prefix only (the CLI prints the key once). Results: [the client (empty without the organization), -]. */
+export function createClientSql(
+  orgArg: unknown,
+  nameArg: unknown,
+  client: { id: string; hash: string; prefix: string },
+  now: number,
+  eventId: string,
+): Batch<[ClientRow[], never[]]> {
+  const o = text(parseId(orgArg, 'organization'));
+  const c = text(client.id);
+  return batch([
+    `INSERT INTO clients (id, organization_id, name, key_hash, key_prefix, created_at, last_used_at, revoked_at) SELECT ${c}, ${o}, ${text(parseName(nameArg))}, ${text(client.hash)}, ${text(client.prefix)}, ${int(now)}, NULL, NULL WHERE EXISTS (SELECT 1 FROM organizations WHERE id = ${o}) RETURNING id, organization_id, name, key_prefix`,
+    cliEvent(eventId, now, 'client.created', 'NULL', `'organization', ${o}, 'client', ${c}`, `WHERE EXISTS (SELECT 1 FROM clients WHERE id = ${c})`),
+  ]);
+}
+
+/**
+ * revoke-client: as `DELETE /organizations/{id}/clients/{client_id}`: the event, the live
+ * sessions made through the key (their KV records follow), then the client. Results: [-, the
+ * revoked sessions, the revoked client (empty when unknown or revoked already)].
+ */
+export function revokeClientSql(clientArg: unknown, now: number, eventId: string): Batch<[never[], RevokedRow[], { id: string; organization_id: string }[]]> {
+  const c = text(parseId(clientArg, 'client'));
+  const active = `id = ${c} AND revoked_at IS NULL`;
+  return batch([
+    cliEvent(eventId, now, 'client.revoked', 'NULL', `'organization', organization_id, 'client', id`, `FROM clients WHERE ${active}`),
+    `UPDATE sessions SET revoked_at = ${int(now)} WHERE client_id = ${c} AND EXISTS (SELECT 1 FROM clients WHERE ${active}) AND ${liveSessionSql(now)} RETURNING id, last_used_at`,
+    `UPDATE clients SET revoked_at = ${int(now)} WHERE ${active} RETURNING id, organization_id`,
+  ]);
+}
+
+/** list-orgs: the newest organizations with their member and active-client counts. */
+export function listOrgsSql(): Batch<[OrgListRow[]]> {
+  return batch([
+    `SELECT o.id, o.name, o.created_at, (SELECT count(*) FROM users u WHERE u.organization_id = o.id) AS members, (SELECT count(*) FROM clients c WHERE c.organization_id = o.id AND c.revoked_at IS NULL) AS clients FROM organizations o ORDER BY o.id DESC LIMIT ${int(LIST_LIMIT)}`,
+  ]);
 }

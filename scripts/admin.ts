@@ -3,6 +3,7 @@
 // nothing typed here can change a statement's meaning. Local storage by default; --remote
 // acts on the deployed D1, KV and R2.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,12 @@ const USAGE = `Usage: npm run admin -- <command> [args] [--local | --remote]
                                 the newest ${sql.LIST_LIMIT} audit events: about the user (a username,
                                 or the uuid of an erased one), of one kind (login.failed), since
                                 an ISO date (2026-01-31, 2026-01-31T09:30Z)
+  create-org <name>             create an organization (prints its id)
+  add-member <org> <username> <role>
+                                make the user a member (role: ${sql.ORG_ROLES.join(' | ')}) of organization <org> (its id)
+  create-client <org> <name>    register a third-party client of <org>; prints its API key, once
+  revoke-client <client_id>     revoke a client's key and end the sessions made with it
+  list-orgs                     the newest ${sql.LIST_LIMIT} organizations, with member and client counts
 
 --local (the default) uses the state of \`npm start\` under .wrangler/; --remote the deployed one.`;
 
@@ -248,6 +255,57 @@ function stats(where: Where): void {
   console.log(`pending photos   ${counts.pending_photos}`);
 }
 
+function createOrg(name: string, where: Where): void {
+  const now = Date.now();
+  const [[org]] = d1(sql.createOrgSql(name, uuidv7(now), now, uuidv7(now)), where);
+  if (!org) throw new Failure('wrangler d1 execute returned no organization.');
+  console.log(`Created organization ${clean(org.name)} (${org.id}).`);
+}
+
+function addMember(orgId: string, username: string, role: string, where: Where): void {
+  const now = Date.now();
+  const [[org], [before], , [after]] = d1(sql.addMemberSql(orgId, username, role, now, uuidv7(now)), where);
+  if (!org) throw new Failure(`No organization ${orgId}.`);
+  if (!before) throw new Failure(`No user named ${username}.`);
+  if (!after) throw new Failure(`${clean(before.username)} belongs to another organization (${before.organization_id}); remove them from it first.`);
+  console.log(`${clean(after.username)} (${after.uuid}) is now ${after.org_role} of ${clean(org.name)} (${org.id}).`);
+}
+
+/**
+ * A new API key as src/services/clients/keys.ts makes them: `ua_` and 32 random bytes in
+ * base64url; D1 keeps its SHA-256 (hex) and its first 11 characters.
+ */
+function newApiKey(): { key: string; hash: string; prefix: string } {
+  const key = `ua_${randomBytes(32).toString('base64url')}`;
+  return { key, hash: createHash('sha256').update(key).digest('hex'), prefix: key.slice(0, 11) };
+}
+
+function createClient(orgId: string, name: string, where: Where): void {
+  const now = Date.now();
+  const key = newApiKey();
+  const [[client]] = d1(sql.createClientSql(orgId, name, { id: uuidv7(now), hash: key.hash, prefix: key.prefix }, now, uuidv7(now)), where);
+  if (!client) throw new Failure(`No organization ${orgId}.`);
+  console.log(`Registered client ${clean(client.name)} (client_id ${client.id}) of organization ${client.organization_id}.`);
+  console.log(`API key (shown once, only here; D1 keeps its hash): ${key.key}`);
+}
+
+function revokeClient(clientId: string, where: Where, cfg: Config): void {
+  const now = Date.now();
+  const [, revoked, [client]] = d1(sql.revokeClientSql(clientId, now, uuidv7(now)), where);
+  if (!client) throw new Failure(`No active client ${clientId}.`);
+  recordRevocations(revoked, 'client_revoked', now, where, cfg);
+  console.log(`Revoked client ${client.id} of organization ${client.organization_id}; ended ${plural(revoked.length, 'session')}.`);
+}
+
+function listOrgs(where: Where): void {
+  const [orgs] = d1(sql.listOrgsSql(), where);
+  printTable(
+    orgs.map((o) => ({ id: o.id, name: o.name, created: when(o.created_at), members: o.members, clients: o.clients })),
+    'organization',
+    'the newest',
+  );
+}
+
 function main(argv: string[]): void {
   const line = parseCommandLine(argv);
   if (line.help) return console.log(USAGE);
@@ -274,6 +332,16 @@ function main(argv: string[]): void {
       return stats(where);
     case 'audit':
       return audit(options, where);
+    case 'create-org':
+      return createOrg(first, where);
+    case 'add-member':
+      return addMember(first, second, args[2] ?? '', where);
+    case 'create-client':
+      return createClient(first, second, where);
+    case 'revoke-client':
+      return revokeClient(first, where, cfg);
+    case 'list-orgs':
+      return listOrgs(where);
   }
 }
 

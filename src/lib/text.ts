@@ -31,7 +31,7 @@ const PLAIN_TEXT_PATTERN = /^[^\p{Cc}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00AD\u061C\u180E\
   .source;
 
 /** JS trim() without removing U+FEFF, which is refused, not silently dropped. */
-const trimSpace = (s: string) => s.replace(/^[^\S\uFEFF]+|[^\S\uFEFF]+$/g, '');
+export const trimSpace = (s: string) => s.replace(/^[^\S\uFEFF]+|[^\S\uFEFF]+$/g, '');
 
 /** Why `raw` is not plain text of at most `max` characters (code points, after trimming and NFC), or null. */
 export function plainTextProblem(raw: string, max: number): string | null {

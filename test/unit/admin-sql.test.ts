@@ -8,6 +8,7 @@ import { uuidv7 } from '../../src/lib/ids';
 import { USERNAME_PATTERN } from '../../src/lib/text';
 import { isLiveSession } from '../../src/policy/live-session';
 import { recordRevocations, REVOKED_SESSION_PREFIX } from '../../src/services/revocation';
+import { newApiKey } from '../../src/services/clients/keys';
 import { body, get } from '../helpers/api';
 import { createUser, login, signedIn } from '../helpers/factories';
 
@@ -639,5 +640,78 @@ describe('admin command line', () => {
     ];
     for (const [argv, message] of refusals) expect(() => parseCommandLine(argv), argv.join(' ')).toThrow(message);
     for (const [argv] of refusals) expect(() => parseCommandLine(argv)).toThrow(admin.AdminInputError);
+  });
+});
+
+describe('organization and client commands against D1', () => {
+  const eventsOf = (event: string, org: string) =>
+    env.DB.prepare("select subject_uuid, detail from audit_events where event = ? and json_extract(detail, '$.organization') = ?").bind(event, org).all();
+
+  it('create-org stores any name verbatim, with its event; add-member joins a user, never one of another organization', async () => {
+    const now = Date.now();
+    const id = uuidv7(now);
+    const [[org]] = await run(admin.createOrgSql(`  Zoë'; DROP TABLE organizations; --  `, id, now, uuidv7(now)));
+    expect(org).toEqual({ id, name: `Zoë'; DROP TABLE organizations; --`, created_at: now });
+    expect((await eventsOf('org.created', id)).results).toEqual([{ subject_uuid: null, detail: JSON.stringify({ organization: id, via: 'admin-cli' }) }]);
+
+    const user = await createUser();
+    const [[found], [before], , [after]] = await run(admin.addMemberSql(id, user.username.toUpperCase(), 'admin', now, uuidv7(now)));
+    expect(found).toMatchObject({ id });
+    expect(before).toMatchObject({ uuid: user.uuid, organization_id: null });
+    expect(after).toEqual({ uuid: user.uuid, username: user.username, organization_id: id, org_role: 'admin' });
+    expect((await eventsOf('org.member_set', id)).results).toEqual([
+      { subject_uuid: user.uuid, detail: JSON.stringify({ organization: id, role: 'admin', via: 'admin-cli' }) },
+    ]);
+
+    const other = uuidv7(now + 1);
+    await run(admin.createOrgSql('Other', other, now, uuidv7(now)));
+    const refused = await run(admin.addMemberSql(other, user.username, 'member', now, uuidv7(now)));
+    expect(refused[3]).toEqual([]);
+    expect((await eventsOf('org.member_set', other)).results).toEqual([]);
+    expect(await run(admin.addMemberSql(uuidv7(now + 2), user.username, 'member', now, uuidv7(now)))).toEqual([
+      [],
+      [expect.objectContaining({ uuid: user.uuid })],
+      [],
+      [],
+    ]);
+  });
+
+  it('create-client stores only the hash of a key the API then accepts; revoke-client ends it and its sessions; list-orgs counts them', async () => {
+    const now = Date.now();
+    const orgId = uuidv7(now);
+    await run(admin.createOrgSql('Clients', orgId, now, uuidv7(now)));
+    const key = await newApiKey();
+    const clientId = uuidv7(now + 1);
+    const [[client]] = await run(admin.createClientSql(orgId, 'CLI client', { id: clientId, ...key }, now, uuidv7(now)));
+    expect(client).toEqual({ id: clientId, organization_id: orgId, name: 'CLI client', key_prefix: key.key.slice(0, 11) });
+    expect(JSON.stringify(await env.DB.prepare('select * from clients where id = ?').bind(clientId).first())).not.toContain(key.key);
+    const user = await signedIn();
+    expect((await get('/user/me', { token: user.access, headers: { 'x-api-key': key.key } })).status).toBe(200);
+    const orgs = (await run(admin.listOrgsSql()))[0];
+    expect(orgs.find((o) => o.id === orgId)).toEqual({ id: orgId, name: 'Clients', created_at: now, members: 0, clients: 1 });
+
+    const [, revoked, [gone]] = await run(admin.revokeClientSql(clientId.toUpperCase(), now + 5, uuidv7(now + 5)));
+    expect(gone).toEqual({ id: clientId, organization_id: orgId });
+    expect(revoked).toEqual([]);
+    expect((await get('/user/me', { token: user.access, headers: { 'x-api-key': key.key } })).status).toBe(401);
+    expect((await eventsOf('client.revoked', orgId)).results).toHaveLength(1);
+    expect(await run(admin.revokeClientSql(clientId, now + 6, uuidv7(now + 6)))).toEqual([[], [], []]);
+    expect(await run(admin.createClientSql(uuidv7(now + 9), 'x', { id: uuidv7(now + 9), ...key }, now, uuidv7(now)))).toEqual([[], []]);
+  });
+
+  it('refuses bad ids, names and org roles before any SQL', () => {
+    expect(() => admin.createOrgSql('', uuidv7(1), 1, uuidv7(1))).toThrow(admin.AdminInputError);
+    expect(() => admin.createOrgSql('x'.repeat(101), uuidv7(1), 1, uuidv7(1))).toThrow(admin.AdminInputError);
+    expect(() => admin.createOrgSql('a\u0000b', uuidv7(1), 1, uuidv7(1))).toThrow(admin.AdminInputError);
+    for (const id of HOSTILE) {
+      expect(() => admin.addMemberSql(id, 'alice', 'member', 1, uuidv7(1))).toThrow(admin.AdminInputError);
+      expect(() => admin.revokeClientSql(id, 1, uuidv7(1))).toThrow(admin.AdminInputError);
+      expect(() => admin.addMemberSql(uuidv7(1), 'alice', id, 1, uuidv7(1))).toThrow(admin.AdminInputError);
+    }
+    expect(() => admin.addMemberSql(uuidv7(1), 'alice', 'owner', 1, uuidv7(1))).toThrow(/Not an org role/);
+    const id = uuidv7(1);
+    expect(parseCommandLine(['add-member', id, 'alice', 'admin'])).toMatchObject({ command: 'add-member', args: [id, 'alice', 'admin'] });
+    expect(() => parseCommandLine(['create-client', uuidv7(1)])).toThrow(/create-client takes 2 arguments, got 1/);
+    expect(parseCommandLine(['list-orgs', '--remote'])).toMatchObject({ command: 'list-orgs', where: '--remote' });
   });
 });
