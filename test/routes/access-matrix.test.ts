@@ -6,7 +6,10 @@ import { PNG } from '../helpers/images';
 import { coverage, securedOperationsOf } from '../helpers/operations';
 import { photoRows, upload } from '../helpers/photos';
 import { addMember, createOrg } from '../helpers/orgs';
-import { newClient } from '../helpers/clients';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../../src/index';
+import { buildRequest } from '../helpers/api';
+import { clientToken, newClient } from '../helpers/clients';
 import { expectProblem, expectUnauthorized } from '../helpers/problems';
 
 /**
@@ -365,6 +368,47 @@ describe('access matrix', () => {
         if (!res.bodyUsed) await res.arrayBuffer();
       });
     }
+  }
+});
+
+/**
+ * Two more callers, for every row: `client`, a client_credentials token of self's organization's
+ * client (what its members' list and self's profile allow it, 403 everything else), and `noKey`,
+ * self's own token without an X-API-Key while REQUIRE_API_KEY=on (401 api_key_invalid everywhere).
+ * Both are refusals (but the client's two reads), so each row's check is run as a refused caller's.
+ */
+const CLIENT_ALLOWED: Record<string, number> = { 'GET /organizations/{id}/members': 200, 'GET /user/{uuid}': 200 };
+
+describe('access matrix: a client token, and no key with REQUIRE_API_KEY=on', () => {
+  let shared: World;
+  let client: string;
+  beforeAll(async () => {
+    shared = await buildWorld();
+    client = await clientToken(shared.admin, shared.orgId);
+  });
+
+  for (const row of ROWS) {
+    const status = CLIENT_ALLOWED[row.op] ?? 403;
+    it(`${row.op} as client → ${status}`, async () => {
+      const w = row.destructive ? await buildWorld() : shared;
+      const token = w === shared ? client : await clientToken(w.admin, w.orgId);
+      const res = await call(methodOf(row.op), row.url(w), { token, json: row.json, body: row.body?.(), headers: row.headers?.() });
+      if (status >= 400) await expectProblem(res.clone(), status);
+      else expect(res.status).toBe(status);
+      await row.after?.(w, { caller: status < 300 ? 'other' : 'none', ok: status < 300, res });
+      if (!res.bodyUsed) await res.arrayBuffer();
+    });
+
+    it(`${row.op} as noKey (REQUIRE_API_KEY=on) → 401`, async () => {
+      const w = row.destructive ? await buildWorld() : shared;
+      const ctx = createExecutionContext();
+      const request = buildRequest(methodOf(row.op), row.url(w), { token: w.self.access, json: row.json, body: row.body?.(), headers: row.headers?.() });
+      const res = await worker.fetch(request, { ...env, REQUIRE_API_KEY: 'on' } as never, ctx);
+      await waitOnExecutionContext(ctx);
+      expect((await expectProblem(res.clone(), 401, 'api_key_invalid')).status).toBe(401);
+      await row.after?.(w, { caller: 'none', ok: false, res });
+      if (!res.bodyUsed) await res.arrayBuffer();
+    });
   }
 });
 
