@@ -143,6 +143,16 @@ describe('REQUIRE_API_KEY=on', () => {
     expect((await send('GET', '/user/me', { token: admin.access, vars: { REQUIRE_API_KEY: 'off' } })).status).toBe(200);
   });
 
+  it("rotates a key's refresh token only with that same key", async () => {
+    const { username } = await signUpWith(client.api_key);
+    const tokens = await body<{ refresh_token: string }>(await grant(username, client.api_key));
+    const refresh = (key: string) => send('POST', '/token', { key, form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token } });
+    const wrong = await refresh(other.api_key);
+    expect(wrong.status).toBe(400);
+    expect((await body<{ error: string }>(wrong)).error).toBe('invalid_grant');
+    expect((await refresh(client.api_key)).status).toBe(200);
+  });
+
   it("accepts a key's token only with that same key", async () => {
     const { username } = await signUpWith(client.api_key, ON);
     const tokens = await body<{ access_token: string }>(await grant(username, client.api_key, ON));

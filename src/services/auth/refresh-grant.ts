@@ -1,6 +1,6 @@
 import { and, eq, isNull, type Placeholder, sql } from 'drizzle-orm';
 import { compiled } from '../../db/compiled';
-import { auditEvents, refreshTokens, sessions, users } from '../../db/schema';
+import { auditEvents, clients, refreshTokens, sessions, users } from '../../db/schema';
 import { runBatch } from '../../db/statement';
 import { randomToken, sha256Hex } from '../../lib/encoding';
 import { uuidv7 } from '../../lib/ids';
@@ -34,7 +34,9 @@ const revokeIfReused = compiled('write', ['now', 'oldHash', 'graceStart'], (db, 
 
 // Correlated EXISTS: two primary-key lookups. (`session_id IN (select … live sessions)` would
 // make SQLite list every live session in the table on each refresh.)
-const swap = compiled('write', ['now', 'oldHash', 'newHash'], (db, p) =>
+// A session made through a third-party client rotates only with that client's key when a key is
+// sent (`bound`): SPEC "Tokens obtained with a key … work only together with that same key".
+const swap = compiled('write', ['now', 'oldHash', 'newHash', 'keyHash', 'bound'], (db, p) =>
   db
     .update(refreshTokens)
     .set({ replacedBy: sql`${p.newHash}`, replacedAt: sql`${p.now}` })
@@ -42,7 +44,7 @@ const swap = compiled('write', ['now', 'oldHash', 'newHash'], (db, p) =>
       and(
         eq(refreshTokens.hash, p.oldHash),
         isNull(refreshTokens.replacedBy),
-        sql`exists (select 1 from ${sessions} join ${users} on ${users.uuid} = ${sessions.userUuid} where ${sessions.id} = ${refreshTokens.sessionId} and ${liveSession(sessions, p.now)} and ${users.disabled} = 0)`,
+        sql`exists (select 1 from ${sessions} join ${users} on ${users.uuid} = ${sessions.userUuid} where ${sessions.id} = ${refreshTokens.sessionId} and ${liveSession(sessions, p.now)} and ${users.disabled} = 0 and (${p.bound} = 0 or ${sessions.clientId} is null or ${sessions.clientId} = (select ${clients.id} from ${clients} where ${clients.keyHash} = ${p.keyHash} and ${clients.revokedAt} is null)))`,
       ),
     ),
 );
@@ -118,7 +120,7 @@ export async function refreshGrant(deps: Deps, input: { refreshToken: string }):
   const { reused, slid, owner, event } = await runBatch(db, {
     reused: revokeIfReused(db, { now, oldHash, graceStart }),
     event: reuseEvent(db, { id: uuidv7(now), now, oldHash, ...client, clientId: config.FIRST_PARTY_CLIENT_ID }),
-    swapped: swap(db, { now, oldHash, newHash }),
+    swapped: swap(db, { now, oldHash, newHash, keyHash: deps.apiKey?.hash ?? null, bound: deps.apiKey ? 1 : 0 }),
     stored: storeNew(db, { now, oldHash, newHash }),
     slid: slide(db, { now, newHash, slideTo, ...client }),
     owner: ownerOf(db, { newHash }),
