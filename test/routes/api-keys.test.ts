@@ -105,8 +105,13 @@ describe('X-API-Key', () => {
     const made = await body<{ uuid: string }>(res);
     const row = await env.DB.prepare('select organization_id as o, org_role as r from users where uuid = ?').bind(made.uuid).first();
     expect(row).toEqual({ o: org.id, r: 'member' });
+    const event = await env.DB.prepare("select client_id as c from audit_events where event = 'user.signed_up' and subject_uuid = ?").bind(made.uuid).first();
+    expect(event).toEqual({ c: client.client_id });
     const plain = await body<{ uuid: string }>((await signUpWith(undefined)).res);
     expect(await env.DB.prepare('select organization_id as o, org_role as r from users where uuid = ?').bind(plain.uuid).first()).toEqual({ o: null, r: null });
+    expect(
+      await env.DB.prepare("select client_id as c from audit_events where event = 'user.signed_up' and subject_uuid = ?").bind(plain.uuid).first(),
+    ).toEqual({ c: 'userauth' });
     const refused = await signUpWith(FAKE_KEY);
     expect(refused.res.status, await refused.res.clone().text()).toBe(401);
     expect(await env.DB.prepare('select count(*) as c from users where username = ?').bind(refused.username).first()).toEqual({ c: 0 });
