@@ -83,36 +83,49 @@ export interface SessionProof {
   clientId?: string;
 }
 
+type SessionOwner = { uuid: string; securityStamp: number };
+
+/**
+ * The session row's insert, shared by both kinds: `cookieHash` and `idleSeconds` only for a browser
+ * session (which slides by its own idle time), `clientId` only for a refresh-token session made
+ * through a third-party client's key.
+ */
+function sessionRow(
+  db: Db,
+  config: Config,
+  id: string,
+  user: SessionOwner,
+  client: ClientInfo,
+  now: number,
+  proof: SessionProof,
+  browser?: { cookieHash: string; idleSeconds: number },
+) {
+  const times = sessionTimes(config, now, browser?.idleSeconds ?? config.REFRESH_TOKEN_TTL_SECONDS);
+  return insertSession(db, {
+    id,
+    userUuid: user.uuid,
+    stamp: user.securityStamp,
+    now,
+    ...times,
+    ...client,
+    cookieHash: browser?.cookieHash ?? null,
+    idleSeconds: browser?.idleSeconds ?? null,
+    amr: proof.amr,
+    challenge: proof.challenge ?? null,
+    clientId: browser ? null : (proof.clientId ?? null),
+  });
+}
+
 /**
  * A new session (refresh-token family) for a user whose security stamp the caller read: the
  * statements to batch, the id and the token to hand out once the batch created the row. `amr`
  * stays with the session, so every refresh issues tokens with the methods of the login.
  */
-export async function newSession(
-  db: Db,
-  config: Config,
-  user: { uuid: string; securityStamp: number },
-  client: ClientInfo,
-  now: number,
-  proof: SessionProof = { amr: 'pwd' },
-) {
+export async function newSession(db: Db, config: Config, user: SessionOwner, client: ClientInfo, now: number, proof: SessionProof = { amr: 'pwd' }) {
   const id = uuidv7(now);
   const refreshToken = randomToken(REFRESH_TOKEN_BYTES);
-  const times = sessionTimes(config, now, config.REFRESH_TOKEN_TTL_SECONDS);
   const statements = {
-    session: insertSession(db, {
-      id,
-      userUuid: user.uuid,
-      stamp: user.securityStamp,
-      now,
-      ...times,
-      ...client,
-      cookieHash: null,
-      idleSeconds: null,
-      amr: proof.amr,
-      challenge: proof.challenge ?? null,
-      clientId: proof.clientId ?? null,
-    }),
+    session: sessionRow(db, config, id, user, client, now, proof),
     refreshToken: insertRefreshToken(db, { hash: await sha256Hex(refreshToken), sessionId: id, now }),
   };
   return { id, refreshToken, statements };
@@ -127,7 +140,7 @@ export async function newSession(
 export async function newBrowserSession(
   db: Db,
   config: Config,
-  user: { uuid: string; securityStamp: number },
+  user: SessionOwner,
   client: ClientInfo,
   now: number,
   remember: boolean,
@@ -136,22 +149,7 @@ export async function newBrowserSession(
   const id = uuidv7(now);
   const secret = randomToken(REFRESH_TOKEN_BYTES);
   const idleSeconds = remember ? config.REFRESH_TOKEN_TTL_SECONDS : config.PAGE_SESSION_IDLE_SECONDS;
-  const times = sessionTimes(config, now, idleSeconds);
-  const statements = {
-    session: insertSession(db, {
-      id,
-      userUuid: user.uuid,
-      stamp: user.securityStamp,
-      now,
-      ...times,
-      ...client,
-      cookieHash: await sha256Hex(secret),
-      idleSeconds,
-      amr: proof.amr,
-      challenge: proof.challenge ?? null,
-      clientId: null,
-    }),
-  };
+  const statements = { session: sessionRow(db, config, id, user, client, now, proof, { cookieHash: await sha256Hex(secret), idleSeconds }) };
   return { id, secret, statements, maxAgeSeconds: remember ? config.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS : undefined };
 }
 
