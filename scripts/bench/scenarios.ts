@@ -1,6 +1,7 @@
 // What `npm run bench` loads: the accounts it sets up through the API, and one request builder
 // per scenario. Each `request(state)` is called once per request.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { base32Decode, hotp } from '../../src/lib/totp';
 
 const run = randomBytes(3).toString('hex'); // keeps usernames unique across runs on one state
 // Long enough for PASSWORD_MIN_LENGTH, random, and free of the username, e-mail and name
@@ -78,18 +79,8 @@ export const account = (tag: string, i: number): Account => ({
 const bearer = (token: string | undefined) => ({ authorization: `Bearer ${token}` });
 const MFA_OTP_GRANT = 'http://auth0.com/oauth/grant-type/mfa-otp';
 
-/** HOTP/TOTP (RFC 6238) of a base32 seed at a step, as an authenticator app computes it. */
-function totp(secret: string, step: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => Number.parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
+/** The code of a base32 seed at a step, as an authenticator app computes it (the worker's own RFC 6238 code). */
+const totp = (secret: string, step: number) => hotp(base32Decode(secret) ?? new Uint8Array(), step);
 
 const passwordGrant = (username: string | undefined): BenchRequest => ({
   method: 'POST',
@@ -114,12 +105,16 @@ export async function prepareMfa(base: string, accounts: readonly Account[]): Pr
       200,
     );
     const activated = step();
-    await expect(base, { method: 'POST', path: '/user/me/mfa/totp/activate', headers: bearer(access_token), json: { code: totp(secret, activated) } }, 200);
+    await expect(
+      base,
+      { method: 'POST', path: '/user/me/mfa/totp/activate', headers: bearer(access_token), json: { code: await totp(secret, activated) } },
+      200,
+    );
     return { username: a.username, secret, activated };
   });
   return pool(enrolled, 4, async (u) => {
     const { mfa_token } = await expect<{ mfa_token: string }>(base, passwordGrant(u.username), 403);
-    return { token: mfa_token, otp: totp(u.secret, Math.max(step(), u.activated + 1)) };
+    return { token: mfa_token, otp: await totp(u.secret, Math.max(step(), u.activated + 1)) };
   });
 }
 

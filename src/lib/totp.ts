@@ -56,7 +56,7 @@ const keyCache = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 const hmacKey = (secret: Uint8Array) => {
   let key = keyCache.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+    key = crypto.subtle.importKey('raw', Uint8Array.from(secret), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
     keyCache.set(secret, key);
   }
   return key;
@@ -76,6 +76,9 @@ export async function hotp(secret: Uint8Array, counter: number, digits = TOTP_DI
 export const totpAt = (secret: Uint8Array, ms: number, digits = TOTP_DIGITS) => hotp(secret, stepAt(ms), digits);
 
 const CODE = /^\d{6}$/;
+
+/** Whether what a person typed is an app's code (six digits, spaces around forgiven) rather than a recovery code. */
+export const isTotpCode = (typed: string) => CODE.test(typed.trim());
 
 /**
  * The step `code` is valid for at `ms` (the current one or one either side), or null. Every

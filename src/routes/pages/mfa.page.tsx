@@ -3,7 +3,7 @@ import { raw } from 'hono/html';
 import { renderSVG } from 'uqr';
 import { ApiError } from '../../lib/problem';
 import { safeReturnTo } from '../../lib/return-to';
-import { base32Decode, otpauthUri } from '../../lib/totp';
+import { base32Decode, isTotpCode, otpauthUri } from '../../lib/totp';
 import { browserOpener } from '../../services/auth/browser-login';
 import { type SecondFactor, secondFactorLogin } from '../../services/auth/second-factor';
 import { activateTotp, disableTotp, regenerateRecoveryCodes, startEnrolment } from '../../services/mfa/totp';
@@ -21,7 +21,7 @@ const CODE_REFUSED = 'That code did not work. Check your authenticator app, or u
 const SECRET_SHAPE = /^[A-Z2-7]{16,64}$/;
 
 /** Six digits are a code of the app; anything else is tried as a recovery code. */
-export const factorOf = (code: string): SecondFactor => (/^\s*\d{6}\s*$/.test(code) ? { otp: code.trim() } : { recoveryCode: code });
+export const factorOf = (code: string): SecondFactor => (isTotpCode(code) ? { otp: code.trim() } : { recoveryCode: code });
 
 /** The code field of every second-factor form: `one-time-code`, so phones offer the code they received. */
 const CodeField = (p: { id: string; error?: string; hint?: string }) => (

@@ -5,7 +5,7 @@ import { uuidv7 } from '../../lib/ids';
 import { ApiError } from '../../lib/problem';
 import { normaliseRecoveryCode, recoveryCodeHash, recoveryCodes } from '../../lib/recovery-codes';
 import { open, seal } from '../../lib/secret-box';
-import { base32Encode, matchingStep, otpauthUri, TOTP_SECRET_BYTES } from '../../lib/totp';
+import { base32Encode, isTotpCode, matchingStep, otpauthUri, TOTP_SECRET_BYTES } from '../../lib/totp';
 import { type Access, withCaller } from '../../policy/caller';
 import type { Guard } from '../../policy/guard';
 import { admin } from '../../policy/rules';
@@ -113,7 +113,7 @@ export async function activateTotp(deps: Deps, access: Access, input: { code: st
 /** The code of a signed-in change: TOTP (six digits) or, where allowed, a recovery code; its compare-and-swap for the batch. */
 async function codeChange(deps: Deps, me: string, factor: { secret: string; lastStep: number }, code: string, now: number, allowRecovery: boolean) {
   const change = uuidv7(now);
-  if (/^\s*\d{6}\s*$/.test(code)) {
+  if (isTotpCode(code)) {
     const step = await checkTotp(deps, me, factor, code.trim(), now);
     return { change, use: (guard: Guard) => useStepGuarded(deps.db, me, step, change, guard) };
   }
