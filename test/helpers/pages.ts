@@ -68,6 +68,13 @@ export class PageClient {
     return res;
   }
 
+  /** Takes over another client's browser state (its cookies and the CSRF token of its last page), and returns this one. */
+  adopt(other: PageClient): this {
+    for (const [k, v] of other.cookies) this.cookies.set(k, v);
+    this.csrf = other.csrf;
+    return this;
+  }
+
   /** GET a page; remembers its CSRF token. */
   async get(path: string): Promise<{ res: Response; html: string }> {
     const res = await this.fetch(path);

@@ -38,12 +38,7 @@ async function signedIn() {
   return { user, b };
 }
 
-const counted = (b: PageClient) => {
-  const c = new PageClient({ env: countedEnv });
-  for (const [k, v] of b.cookies) c.cookies.set(k, v);
-  c.csrf = b.csrf;
-  return c;
-};
+const counted = (b: PageClient) => new PageClient({ env: countedEnv }).adopt(b);
 
 let current: { user: Awaited<ReturnType<typeof createUser>>; b: PageClient };
 
@@ -60,8 +55,8 @@ const CASES: PageCase[] = [
       return async (b) => {
         const page = new PageClient();
         await page.get('/login');
-        for (const [k, v] of page.cookies) b.cookies.set(k, v);
-        return b.post('/login', { username: user.username, password: user.password }, { csrf: page.csrf });
+        b.adopt(page);
+        return b.post('/login', { username: user.username, password: user.password });
       };
     },
   },
@@ -72,13 +67,9 @@ const CASES: PageCase[] = [
     run: async () => async (b) => {
       const page = new PageClient();
       await page.get('/signup');
-      for (const [k, v] of page.cookies) b.cookies.set(k, v);
+      b.adopt(page);
       const name = `rt${crypto.randomUUID().slice(0, 8)}`;
-      return b.post(
-        '/signup',
-        { username: name, email: `${name}@example.com`, password: PASSWORD, confirm_password: PASSWORD, name: 'R', surname: 'T' },
-        { csrf: page.csrf },
-      );
+      return b.post('/signup', { username: name, email: `${name}@example.com`, password: PASSWORD, confirm_password: PASSWORD, name: 'R', surname: 'T' });
     },
   },
   { name: 'GET /account', budget: 1, run: async () => (b) => b.get('/account') },
@@ -138,8 +129,8 @@ const CASES: PageCase[] = [
       const { html } = await page.logIn(user.username, user.password);
       const token = /name="mfa_token" value="([^"]+)"/.exec(html)![1]!;
       return async (b) => {
-        for (const [k, v] of page.cookies) b.cookies.set(k, v);
-        return b.post('/login/code', { mfa_token: token, code: await codeFor(user.secret) }, { csrf: page.csrf });
+        b.adopt(page);
+        return b.post('/login/code', { mfa_token: token, code: await codeFor(user.secret) });
       };
     },
   },
@@ -165,8 +156,8 @@ const CASES: PageCase[] = [
     run: async () => async (b) => {
       const page = new PageClient();
       await page.get('/forgot-password');
-      for (const [k, v] of page.cookies) b.cookies.set(k, v);
-      return b.post('/forgot-password', { email: current.user.email }, { csrf: page.csrf });
+      b.adopt(page);
+      return b.post('/forgot-password', { email: current.user.email });
     },
   },
   { name: 'GET /reset-password', budget: 0, noCaller: true, run: async () => (b) => b.get(`/reset-password?token=${'A'.repeat(43)}`) },
@@ -179,8 +170,8 @@ const CASES: PageCase[] = [
       return async (b) => {
         const page = new PageClient();
         await page.get(`/reset-password?token=${token}`);
-        for (const [k, v] of page.cookies) b.cookies.set(k, v);
-        return b.post('/reset-password', { token, new_password: 'Another long unusual passphrase 77' }, { csrf: page.csrf });
+        b.adopt(page);
+        return b.post('/reset-password', { token, new_password: 'Another long unusual passphrase 77' });
       };
     },
   },
@@ -193,8 +184,8 @@ const CASES: PageCase[] = [
       return async (b) => {
         const page = new PageClient();
         await page.get(`/verify-email?token=${token}`);
-        for (const [k, v] of page.cookies) b.cookies.set(k, v);
-        return b.post('/verify-email', { token }, { csrf: page.csrf });
+        b.adopt(page);
+        return b.post('/verify-email', { token });
       };
     },
   },
