@@ -4,13 +4,11 @@
  * What the pages' browser tests (pages-*.test.ts) do as a person would: fill labelled fields,
  * press buttons by their name, and see where the browser lands and with which status.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Locator, Page, Request, Response } from 'playwright-core';
 import { expect } from 'vitest';
-import { ROOT } from '../../scripts/lib/dev-server';
+import { LOCAL_EMAIL_DIR, localMessagesMentioning } from '../../scripts/lib/local-mail';
 import { expectNoSeriousViolations } from './harness/axe';
 import type { TestPage } from './harness/browser';
 import type { TestUser } from './harness/users';
@@ -181,25 +179,6 @@ export function portraitPng(size = 96): Buffer {
 }
 
 /**
- * Where `wrangler dev` writes the messages the EMAIL binding "sends": one `<session>` directory per
- * running server, each message's plain text as `email-text/<id>.txt` (README, "Where local
- * messages land"; test/node/email-dev-server.test.ts).
- */
-const EMAIL_DIR = join(ROOT, '.wrangler/tmp/email');
-
-/** The plain-text messages of every running server that mention `address` (other servers may be running). */
-function messagesMentioning(address: string): string[] {
-  if (!existsSync(EMAIL_DIR)) return [];
-  return readdirSync(EMAIL_DIR).flatMap((session) => {
-    const dir = join(EMAIL_DIR, session, 'email-text');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .map((file) => readFileSync(join(dir, file), 'utf8'))
-      .filter((text) => text.includes(address));
-  });
-}
-
-/**
  * The link to `path` (`/reset-password`, `/verify-email`) in a message that mentions `address`
  * (a unique one per test), waiting for it: messages are sent after the response (waitUntil).
  * The link is absolute (PUBLIC_URL's). Fails when there are two different ones: which is newer
@@ -208,10 +187,10 @@ function messagesMentioning(address: string): string[] {
 export async function linkInMessageTo(address: string, path: '/reset-password' | '/verify-email'): Promise<string> {
   const link = new RegExp(`\\bhttps?://\\S+${path}\\?token=[A-Za-z0-9_-]+`, 'g');
   for (let i = 0; i < 100; i++) {
-    const found = [...new Set(messagesMentioning(address).flatMap((text) => text.match(link) ?? []))];
+    const found = [...new Set(localMessagesMentioning(address).flatMap((text) => text.match(link) ?? []))];
     if (found.length > 1) throw new Error(`${found.length} messages mentioning ${address} have a ${path} link`);
     if (found.length === 1) return found[0]!;
     await sleep(100);
   }
-  throw new Error(`no message mentioning ${address} with a ${path} link under ${EMAIL_DIR}`);
+  throw new Error(`no message mentioning ${address} with a ${path} link under ${LOCAL_EMAIL_DIR}`);
 }

@@ -1,9 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../scripts/generate-key';
-import { type DevServer, ROOT, startDevServer } from '../../scripts/lib/dev-server';
+import { type DevServer, startDevServer } from '../../scripts/lib/dev-server';
+import { localMessagesMentioning } from '../../scripts/lib/local-mail';
 
 /**
  * The local default of the EMAIL binding under the real `wrangler dev`: it sends nothing and
@@ -11,27 +10,14 @@ import { type DevServer, ROOT, startDevServer } from '../../scripts/lib/dev-serv
  * project tmp dir; one session directory per running server, named after its miniflare instance,
  * removed when the server stops). A forgotten password's link is read from there and used.
  */
-const EMAIL_DIR = join(ROOT, '.wrangler/tmp/email');
 let server: DevServer;
 const password = `Local mail ${crypto.randomUUID()} passphrase`;
 const username = `mail_${crypto.randomUUID().slice(0, 8)}`;
 const email = `${username}@example.com`;
 
-/** The plain-text messages of every running session that mention `needle` (several servers may run at once). */
-function textMessagesMentioning(needle: string): string[] {
-  if (!existsSync(EMAIL_DIR)) return [];
-  return readdirSync(EMAIL_DIR).flatMap((session) => {
-    const dir = join(EMAIL_DIR, session, 'email-text');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .map((file) => readFileSync(join(dir, file), 'utf8'))
-      .filter((text) => text.includes(needle));
-  });
-}
-
 async function waitForMessage(needle: string, match: RegExp): Promise<string> {
   for (let i = 0; i < 100; i++) {
-    const found = textMessagesMentioning(needle).find((t) => match.test(t));
+    const found = localMessagesMentioning(needle).find((t) => match.test(t));
     if (found) return found;
     await sleep(100);
   }
