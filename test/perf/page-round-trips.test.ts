@@ -5,7 +5,7 @@ import { countingD1, UNSEEN } from '../helpers/d1-counter';
 import { createUser, login, PASSWORD } from '../helpers/factories';
 import { PNG } from '../helpers/images';
 import { plantToken } from '../helpers/email';
-import { codeFor, mfaUser } from '../helpers/mfa';
+import { codeFor, forgetLastStep, mfaUser } from '../helpers/mfa';
 import { PageClient } from '../helpers/pages';
 
 /**
@@ -41,6 +41,15 @@ async function signedIn() {
 const counted = (b: PageClient) => new PageClient({ env: countedEnv }).adopt(b);
 
 let current: { user: Awaited<ReturnType<typeof createUser>>; b: PageClient };
+
+/** Two-step verification turned on for the current user through the pages (outside the count); its key, the step free again. */
+async function pageEnrolment(): Promise<string> {
+  const { html } = await current.b.post('/account/mfa/setup', { current_password: current.user.password });
+  const secret = /name="secret" value="([A-Z2-7]+)"/.exec(html)![1]!;
+  await current.b.post('/account/mfa/activate', { code: await codeFor(secret), secret, username: current.user.username });
+  await forgetLastStep(current.user.uuid);
+  return secret;
+}
 
 const CASES: PageCase[] = [
   { name: 'GET /login', budget: 0, noCaller: true, run: async () => (b) => b.get('/login') },
@@ -147,6 +156,22 @@ const CASES: PageCase[] = [
       const secret = /name="secret" value="([A-Z2-7]+)"/.exec(html)![1]!;
       const code = await codeFor(secret);
       return (b) => b.post('/account/mfa/activate', { code, secret, username: current.user.username });
+    },
+  },
+  {
+    name: 'POST /account/mfa/disable (caller, password and seed, then the removal after PBKDF2 and the code)',
+    budget: 2,
+    run: async () => {
+      const secret = await pageEnrolment();
+      return async (b) => b.post('/account/mfa/disable', { current_password: current.user.password, code: await codeFor(secret) });
+    },
+  },
+  {
+    name: 'POST /account/mfa/recovery-codes (the seed, then the new codes once the code is checked)',
+    budget: 2,
+    run: async () => {
+      const secret = await pageEnrolment();
+      return async (b) => b.post('/account/mfa/recovery-codes', { code: await codeFor(secret) });
     },
   },
   {
