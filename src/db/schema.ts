@@ -202,7 +202,8 @@ export const recoveryCodes = sqliteTable(
  * The second step of a login whose password was right (the `mfa_token` of the token endpoint, or
  * the pages' code form): by SHA-256 only, five minutes, single use, killed by five wrong codes.
  * It remembers what the password step read (the security stamp, so a change meanwhile ends it)
- * and which door it opens (a refresh-token session, or a browser session with "remember me").
+ * and which door it opens (a refresh-token session, or a browser session with "remember me"), and
+ * through which client's key the password came.
  */
 export const mfaChallenges = sqliteTable(
   'mfa_challenges',
@@ -222,6 +223,8 @@ export const mfaChallenges = sqliteTable(
     usedAt: integer('used_at'),
     /** The session its success opened. */
     sessionId: text('session_id'),
+    /** The third-party client whose API key came with the password (null: first-party): the second step needs the same. */
+    clientId: text('client_id'),
   },
   (t) => [index('mfa_challenges_expires_at_idx').on(t.expiresAt)],
 );

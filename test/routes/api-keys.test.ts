@@ -7,6 +7,7 @@ import { newClient, type NewClient } from '../helpers/clients';
 import { countingD1 } from '../helpers/d1-counter';
 import { PASSWORD, signedIn, type SignedIn } from '../helpers/factories';
 import { claimsOf } from '../helpers/jwt';
+import { codeFor, mfaUser, OTP_GRANT } from '../helpers/mfa';
 import { createOrg } from '../helpers/orgs';
 
 /** X-API-Key and REQUIRE_API_KEY (SPEC "Using a key"): the key checked in the request's own batch. */
@@ -130,6 +131,45 @@ describe('X-API-Key', () => {
     expect(claimsOf((await body<{ access_token: string }>(refreshed)).access_token).client_id).toBe(client.client_id);
     const plain = await body<{ access_token: string }>(await grant(username, undefined));
     expect(claimsOf(plain.access_token).client_id).toBe('userauth');
+  });
+});
+
+describe('a login through a key stays with that key', () => {
+  it("answers an mfa_token only with the key its password came with: none or another client's key is invalid_grant", async () => {
+    const user = await mfaUser();
+    await env.DB.prepare('update users set organization_id = ?, org_role = ? where uuid = ?').bind(org.id, 'member', user.uuid).run();
+    const sessionCount = () => env.DB.prepare('select count(*) as n from sessions where user_uuid = ?').bind(user.uuid).first();
+    const before = await sessionCount();
+    const first = await grant(user.username, client.api_key);
+    expect(first.status).toBe(403);
+    const { mfa_token } = await body<{ mfa_token: string }>(first);
+    // The right code each time: only the key tells the attempts apart.
+    const second = async (key: string | undefined) =>
+      send('POST', '/token', { key, form: { grant_type: OTP_GRANT, mfa_token, otp: await codeFor(user.secret) } });
+    for (const key of [undefined, other.api_key]) {
+      const res = await second(key);
+      expect(res.status, String(key)).toBe(400);
+      expect((await body<{ error: string }>(res)).error).toBe('invalid_grant');
+    }
+    expect(await sessionCount()).toEqual(before);
+    const res = await second(client.api_key);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(claimsOf((await body<{ access_token: string }>(res)).access_token).client_id).toBe(client.client_id);
+  });
+
+  it('records a refresh token replayed without the key under the client its session was opened through', async () => {
+    const { username } = await signUpWith(client.api_key);
+    const tokens = await body<{ access_token: string; refresh_token: string }>(await grant(username, client.api_key));
+    const refresh = (key: string | undefined) => send('POST', '/token', { key, form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token } });
+    expect((await refresh(client.api_key)).status).toBe(200);
+    expect((await refresh(undefined)).status).toBe(400);
+    const event = await env.DB.prepare(
+      "select client_id as c, detail from audit_events where event = 'session.reuse_detected' and subject_uuid = (select uuid from users where username = ?)",
+    )
+      .bind(username)
+      .first<{ c: string; detail: string }>();
+    expect(event?.c).toBe(client.client_id);
+    expect(JSON.parse(event!.detail)).toEqual({ session: claimsOf(tokens.access_token).sid });
   });
 });
 

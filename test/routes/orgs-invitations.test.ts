@@ -97,6 +97,31 @@ describe('invitations', () => {
     expect((await accept(invitee, code!)).status).toBe(200);
   });
 
+  it("voids an address's earlier invitation when it is invited again: only the newest code works, and only in its own organization", async () => {
+    const invitee = await signedIn();
+    await verify(invitee);
+    const first = await invite(orgAdmin, invitee.email, 'admin');
+    const second = await invite(orgAdmin, invitee.email, 'member');
+    expect(first.code).toBeDefined();
+    expect(second.code).toBeDefined();
+    // Another organization's invitation to the same address is not touched by this one's.
+    const otherOrg = await createOrg(admin);
+    const elsewhere = await invite(admin, invitee.email, 'member', otherOrg.id);
+    const third = await invite(orgAdmin, invitee.email, 'member');
+    await expectProblem(await accept(invitee, first.code!), 400, 'email_token_invalid');
+    await expectProblem(await accept(invitee, second.code!), 400, 'email_token_invalid');
+    expect(await env.DB.prepare('select organization_id as o from users where uuid = ?').bind(invitee.uuid).first()).toEqual({ o: null });
+    const res = await accept(invitee, third.code!);
+    expect(res.status).toBe(200);
+    expect(await body(res)).toMatchObject({ organization_id: org.id, org_role: 'member' });
+    expect(
+      await env.DB.prepare('select used_at is not null as used from invitations where organization_id = ? and email = ?')
+        .bind(otherOrg.id, invitee.email)
+        .first(),
+    ).toEqual({ used: 0 });
+    expect(elsewhere.res.status).toBe(201);
+  });
+
   it('answers 409 to a member of another organization and leaves the invitation usable', async () => {
     const elsewhere = await signedInMember(admin, (await createOrg(admin)).id, 'member');
     await verify(elsewhere);

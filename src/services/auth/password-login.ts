@@ -135,6 +135,8 @@ async function challenge(
       door: c.door,
       now,
       expiresAt: now + MFA_TOKEN_TTL_MS,
+      // The key's client (the login's first batch checked the key): the second step needs the same key.
+      clientId: deps.apiKey?.client?.id ?? null,
     }),
     rehash: recordRehash(deps.db, { uuid: user.uuid, newHash: c.newHash, hash }),
   });

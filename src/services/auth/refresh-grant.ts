@@ -74,12 +74,13 @@ const slide = compiled('write', ['now', 'newHash', 'slideTo', 'ip', 'userAgent',
     .returning({ id: sessions.id, amr: sessions.amr, clientId: sessions.clientId }),
 );
 
-// The reuse's event, written only if step 1 revoked the session in this batch (its revoked_at is ours).
-const reuseEvent = compiled('write', ['id', 'now', 'oldHash', 'ip', 'userAgent', 'country', 'clientId'], (db, p) =>
+// The reuse's event, written only if step 1 revoked the session in this batch (its revoked_at is
+// ours), under the client the session was opened through (whoever replayed the token).
+const reuseEvent = compiled('write', ['id', 'now', 'oldHash', 'ip', 'userAgent', 'country', 'firstParty'], (db, p) =>
   db
     .insert(auditEvents)
     .select(
-      sql`select ${p.id}, ${p.now}, 'session.reuse_detected', null, s.user_uuid, ${p.ip}, ${p.userAgent}, ${p.country}, ${p.clientId}, json_object('session', s.id) from ${sessions} s where s.id = ${sessionOf(p.oldHash)} and s.revoked_at = ${p.now}`,
+      sql`select ${p.id}, ${p.now}, 'session.reuse_detected', null, s.user_uuid, ${p.ip}, ${p.userAgent}, ${p.country}, coalesce(s.client_id, ${p.firstParty}), json_object('session', s.id) from ${sessions} s where s.id = ${sessionOf(p.oldHash)} and s.revoked_at = ${p.now}`,
     )
     .returning(),
 );
@@ -119,7 +120,7 @@ export async function refreshGrant(deps: Deps, input: { refreshToken: string }):
 
   const { reused, slid, owner, event } = await runBatch(db, {
     reused: revokeIfReused(db, { now, oldHash, graceStart }),
-    event: reuseEvent(db, { id: uuidv7(now), now, oldHash, ...client, clientId: config.FIRST_PARTY_CLIENT_ID }),
+    event: reuseEvent(db, { id: uuidv7(now), now, oldHash, ...client, firstParty: config.FIRST_PARTY_CLIENT_ID }),
     swapped: swap(db, { now, oldHash, newHash, keyHash: deps.apiKey?.hash ?? null, bound: deps.apiKey ? 1 : 0 }),
     stored: storeNew(db, { now, oldHash, newHash }),
     slid: slide(db, { now, newHash, slideTo, ...client }),

@@ -30,7 +30,8 @@ const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((MFA_TOKEN_BYTES * 4)
  *     the challenge spent only by that winner, and the session `open` builds only once it is spent
  *     — so a code replayed concurrently, or one challenge used twice, makes exactly one session —
  *     with its login record, last login and event, and the account's counter cleared.
- * Anything wrong is one `refused`; a wrong code is a `login.failed` event (`second_factor`).
+ * Anything wrong is one `refused` (a challenge used at another door, or with another X-API-Key than
+ * its password's, or without it, too); a wrong code is a `login.failed` event (`second_factor`).
  */
 export async function secondFactorLogin<T>(
   deps: Deps,
@@ -51,7 +52,8 @@ export async function secondFactorLogin<T>(
   });
   const claimed = first.claimed[0];
   const user = first.account[0];
-  if (!claimed || !doors.includes(claimed.door)) return { kind: 'refused' };
+  // A challenge answers only at its own door and with the key its password came with (none: none).
+  if (!claimed || !doors.includes(claimed.door) || claimed.clientId !== (deps.apiKey?.client?.id ?? null)) return { kind: 'refused' };
   const blockedMs = blockedFor(first.throttle, now);
   if (blockedMs > 0) {
     await recordFailure(deps, claimed.userUuid, 'throttled', now);

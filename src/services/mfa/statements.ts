@@ -115,11 +115,11 @@ export const dropFactor = (db: Db, userUuid: string, guard: Guard, when: SQL) =>
 // The login's second step, compiled once per isolate: it runs on every MFA login.
 
 /** A challenge for a password that was right, only while the user's stamp is the one read. Columns in table order. */
-export const insertChallenge = compiled('write', ['hash', 'userUuid', 'stamp', 'throttleKey', 'door', 'now', 'expiresAt'], (db, p) =>
+export const insertChallenge = compiled('write', ['hash', 'userUuid', 'stamp', 'throttleKey', 'door', 'now', 'expiresAt', 'clientId'], (db, p) =>
   db
     .insert(mfaChallenges)
     .select(
-      sql`select ${p.hash}, ${p.userUuid}, ${p.stamp}, ${p.throttleKey}, ${p.door}, ${p.now}, ${p.expiresAt}, 0, null, null where ${stampHolds(p.userUuid, p.stamp)}`,
+      sql`select ${p.hash}, ${p.userUuid}, ${p.stamp}, ${p.throttleKey}, ${p.door}, ${p.now}, ${p.expiresAt}, 0, null, null, ${p.clientId} where ${stampHolds(p.userUuid, p.stamp)}`,
     )
     .returning({ hash: mfaChallenges.hash }),
 );
@@ -139,6 +139,7 @@ export const claimChallenge = compiled('write', ['hash', 'now', 'max'], (db, p) 
       securityStamp: mfaChallenges.securityStamp,
       throttleKey: mfaChallenges.throttleKey,
       door: mfaChallenges.door,
+      clientId: mfaChallenges.clientId,
     }),
 );
 

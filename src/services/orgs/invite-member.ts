@@ -9,13 +9,14 @@ import { exportEvents } from '../audit/export';
 import { invitationMessage } from '../email/messages';
 import { sendLater } from '../email/send';
 import { newEmailToken } from '../email/statements';
-import { findOrg, insertInvitation } from './statements';
+import { findOrg, insertInvitation, voidInvitations } from './statements';
 import { visibleOrg } from './visibility';
 
 /**
  * Invites `email` into organization `orgId` as `role` (its admins or a global admin; 404 to anyone
- * else): one batch stores the token's hash (single use, 7 days) with its event; the message with
- * the token goes after the response. The token is never in the response, a log or the event.
+ * else): one batch voids the earlier invitations of the organization to that address and stores
+ * the new token's hash (single use, 7 days) with its event; the message with the token goes after
+ * the response. The token is never in the response, a log or the event.
  */
 export async function inviteMember(deps: Deps, access: Access, orgId: string, input: { email: string; role: OrgRole }) {
   const now = deps.now();
@@ -24,6 +25,7 @@ export async function inviteMember(deps: Deps, access: Access, orgId: string, in
   const { caller, rows } = await withCaller(deps, access, {
     reads: { org: findOrg(deps.db, orgId) },
     writes: (may) => ({
+      voided: voidInvitations(deps.db, may.to(rule), { orgId, emailKey: emailKey(input.email), now }),
       created: insertInvitation(deps.db, may.to(rule), {
         hash: invitation.hash,
         orgId,

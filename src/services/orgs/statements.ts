@@ -104,6 +104,18 @@ export const insertInvitation = (
       .returning({ organizationId: invitations.organizationId, email: invitations.email, role: invitations.role, expiresAt: invitations.expiresAt }),
   );
 
+/**
+ * Voids the unused invitations of `orgId` to one address (its email key): a new one replaces
+ * them, so only the newest link works. Marked used by nobody (`used_by` null).
+ */
+export const voidInvitations = (db: Db, guard: Guard, v: { orgId: string; emailKey: string; now: number }) =>
+  guarded(guard, (may) =>
+    db
+      .update(invitations)
+      .set({ usedAt: v.now })
+      .where(and(eq(invitations.organizationId, v.orgId), eq(invitations.emailKey, v.emailKey), isNull(invitations.usedAt), may)),
+  );
+
 /** SQL true while invitation `hash` is unused and unexpired. */
 const invitationUsable = (hash: string, now: number) => and(eq(invitations.hash, hash), isNull(invitations.usedAt), sql`${invitations.expiresAt} > ${now}`);
 
