@@ -3,14 +3,17 @@ import { body, get } from './api';
 /** The methods an OpenAPI path item may hold operations under (OpenAPI 3.1 §4.8.9). */
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
+/** A security requirement: the schemes that must all be satisfied (OpenAPI 3.1 §4.8.30). */
+type SecurityRequirement = Record<string, string[]>;
+
 interface Operation {
-  security?: unknown[];
+  security?: SecurityRequirement[];
 }
 
 /** The served document, as the worker serves it at /openapi.json. */
 export interface OpenApiDocument {
   paths?: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
-  security?: unknown[];
+  security?: SecurityRequirement[];
 }
 
 let cached: Promise<OpenApiDocument> | undefined;
@@ -40,13 +43,16 @@ export async function operationsOf(): Promise<string[]> {
 }
 
 /**
- * The operations that need a bearer token: a non-empty `security` of their own, or the
- * document's top-level one when they declare none (`security: []` opts out). Sorted.
+ * The operations that need a bearer token: every alternative of their `security` (their own,
+ * or the document's top-level one when they declare none; `security: []` opts out) names the
+ * `bearer` scheme. The API key is only ever an addition (`[{bearer}, {bearer, ApiKey}]`); an
+ * operation that takes it alone or nothing (`[{}, {ApiKey}]`) needs no token. Sorted.
  */
 export async function securedOperationsOf(): Promise<string[]> {
   const doc = await openApiDocument();
+  const needsBearer = (security: SecurityRequirement[]) => security.length > 0 && security.every((alternative) => 'bearer' in alternative);
   return entries(doc)
-    .filter((e) => (e.operation.security ?? doc.security ?? []).length > 0)
+    .filter((e) => needsBearer(e.operation.security ?? doc.security ?? []))
     .map((e) => e.key)
     .sort();
 }

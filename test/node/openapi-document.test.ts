@@ -7,8 +7,8 @@ import { app } from '../../src/app';
  * Runs in Node (see vitest.node.config.ts); the document needs no storage, so the env is a
  * stand-in whose D1 binding is never called.
  */
-async function servedDocument(): Promise<Record<string, unknown>> {
-  const res = await app.request('/openapi.json', {}, { DB: {} as D1Database });
+async function servedDocument(vars: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const res = await app.request('/openapi.json', {}, { DB: {} as D1Database, ...vars });
   expect(res.status).toBe(200);
   return (await res.json()) as Record<string, unknown>;
 }
@@ -19,6 +19,13 @@ describe('GET /openapi.json (validated by @apidevtools/swagger-parser)', () => {
     const api = await SwaggerParser.validate(structuredClone(doc) as never);
     expect((api as { openapi?: string }).openapi).toBe('3.1.0');
     expect(Object.keys(api.paths ?? {})).toContain('/user/{uuid}');
+  });
+
+  it('is valid too with REQUIRE_API_KEY=on (every operation but the open ones then asks for the API key)', async () => {
+    const doc = await servedDocument({ REQUIRE_API_KEY: 'on' });
+    const api = await SwaggerParser.validate(structuredClone(doc) as never);
+    const me = (api.paths?.['/user/me'] as { get?: { security?: unknown } } | undefined)?.get;
+    expect(me?.security).toEqual([{ bearer: [], ApiKey: [] }]);
   });
 
   it('is refused by the validator once broken (so the check above can fail)', async () => {

@@ -1,10 +1,14 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
+import worker from '../../src/index';
+import { keyNeverRequired } from '../../src/middleware/api-key';
 import { isPagePath } from '../../src/routes/pages/page-errors';
-import { body, get } from '../helpers/api';
+import { body, buildRequest, get } from '../helpers/api';
 
 type Operation = {
-  security?: unknown[];
+  security?: Record<string, string[]>[];
   summary?: string;
   responses: Record<string, { content?: Record<string, unknown> }>;
   requestBody?: { content: Record<string, unknown> };
@@ -39,12 +43,36 @@ const documentedRoutes = (doc: Document) =>
 const operations = (doc: Document) =>
   Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
 
-async function fetchDocument(): Promise<Document> {
-  const res = await get('/openapi.json');
+async function fetchDocument(vars?: Record<string, string>): Promise<Document> {
+  let res: Response;
+  if (vars) {
+    // Another configuration for this one request: the worker reads its env per request.
+    const ctx = createExecutionContext();
+    res = await worker.fetch(buildRequest('GET', '/openapi.json'), { ...env, ...vars } as never, ctx);
+    await waitOnExecutionContext(ctx);
+  } else {
+    res = await get('/openapi.json');
+  }
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   return body<Document>(res);
 }
+
+/** The operations that need no bearer token (every other one does). */
+const PUBLIC = new Set([
+  'GET /',
+  'GET /health',
+  'GET /.well-known/jwks.json',
+  'POST /user',
+  'POST /token',
+  'POST /token/revoke',
+  'GET /.well-known/oauth-authorization-server',
+  'POST /password/forgot',
+  'POST /password/reset',
+  'POST /email/verify',
+]);
+/** Of those, the ones src/middleware/api-key.ts never asks a key of. */
+const OPEN = new Set(['GET /', 'GET /health', 'GET /.well-known/jwks.json', 'GET /.well-known/oauth-authorization-server']);
 
 describe('GET /openapi.json', () => {
   it('is an OpenAPI 3.1 document of this service', async () => {
@@ -72,28 +100,40 @@ describe('GET /openapi.json', () => {
     expect(components.securitySchemes.bearer).toMatchObject({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/token' } } });
   });
 
-  it('marks every bearer route with security and a 401, and only those', async () => {
+  it('marks every bearer route with security and a 401, and only those, each with the API key as an alternative', async () => {
     const doc = await fetchDocument();
-    const open = new Set([
-      'GET /',
-      'GET /health',
-      'GET /.well-known/jwks.json',
-      'POST /user',
-      'POST /token',
-      'POST /token/revoke',
-      'GET /.well-known/oauth-authorization-server',
-      'POST /password/forgot',
-      'POST /password/reset',
-      'POST /email/verify',
-    ]);
     for (const { route, op } of operations(doc)) {
-      if (open.has(route)) {
+      if (OPEN.has(route)) {
         expect(op.security ?? [], route).toEqual([]);
+      } else if (PUBLIC.has(route)) {
+        expect(op.security, route).toEqual([{}, { ApiKey: [] }]);
       } else {
-        expect(op.security, route).toEqual([{ bearer: [] }]);
+        // Every alternative needs the token; one of them also sends the key.
+        expect(op.security, route).toEqual([{ bearer: [] }, { bearer: [], ApiKey: [] }]);
         expect(Object.keys(op.responses), route).toContain('401');
       }
     }
+  });
+
+  it('lists the API key on exactly the operations the key middleware checks it on', async () => {
+    for (const { route, op } of operations(await fetchDocument())) {
+      const path = route.split(' ')[1]!;
+      const takesKey = (op.security ?? []).some((alternative) => 'ApiKey' in alternative);
+      expect(takesKey, route).toBe(!keyNeverRequired(path));
+      expect(OPEN.has(route), route).toBe(keyNeverRequired(path));
+    }
+  });
+
+  it('with REQUIRE_API_KEY=on, asks for the API key on every operation but the open ones', async () => {
+    const doc = await fetchDocument({ REQUIRE_API_KEY: 'on' });
+    for (const { route, op } of operations(doc)) {
+      if (OPEN.has(route)) expect(op.security ?? [], route).toEqual([]);
+      else if (PUBLIC.has(route)) expect(op.security, route).toEqual([{ ApiKey: [] }]);
+      else expect(op.security, route).toEqual([{ bearer: [], ApiKey: [] }]);
+    }
+    // And the default document is still the one served with the setting off (one cached per value).
+    expect((await fetchDocument()).paths['/user/me']!.get!.security).toEqual([{ bearer: [] }, { bearer: [], ApiKey: [] }]);
+    expect((await fetchDocument({ REQUIRE_API_KEY: 'off' })).paths['/user/me']!.get!.security).toEqual([{ bearer: [] }, { bearer: [], ApiKey: [] }]);
   });
 
   it('gives every operation a summary and a success response, and problem+json for errors', async () => {
