@@ -3,11 +3,18 @@
 // extension, for the same reason as ./admin-sql.ts.
 import { AdminInputError } from './admin-sql';
 
-export type Where = '--local' | '--remote';
+/**
+ * Which storage a command acts on, as the arguments appended to every wrangler call:
+ * `['--local']` (the state of `npm start` under .wrangler/), `['--local', '--persist-to', dir]`
+ * (another local state, such as a test server's) or `['--remote']` (the deployed one).
+ */
+export type Where = readonly string[];
 
 /** Options that take a value: `--user alice` or `--user=alice`. */
-export const VALUE_OPTIONS = ['--user', '--event', '--since'] as const;
+export const VALUE_OPTIONS = ['--user', '--event', '--since', '--persist-to'] as const;
 export type ValueOption = (typeof VALUE_OPTIONS)[number];
+/** Value options every command takes: they choose the storage, not what the command does. */
+const GLOBAL_OPTIONS: readonly ValueOption[] = ['--persist-to'];
 /** Options without a value. */
 const FLAGS = ['--local', '--remote', '--help'] as const;
 
@@ -52,9 +59,11 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Splits argv into the command, its arguments and options, in any order. After a bare `--`
- * every word is an argument (`find-user -- --text`). Refused, with AdminInputError: an unknown
- * option, a value option without its value or given twice, an option the command does not take,
- * --local with --remote, an unknown command, the wrong number of arguments. `--help`, or no
+ * every word is an argument (`find-user -- --text`). `--persist-to <dir>` (any command) acts
+ * on the local state in that directory, as `wrangler dev --persist-to <dir>` keeps it. Refused,
+ * with AdminInputError: an unknown option, a value option without its value or given twice, an
+ * option the command does not take, --local with --remote, --persist-to with --remote, an
+ * unknown command, the wrong number of arguments. `--help`, or no
  * command, asks for the usage whatever else is there.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
@@ -97,14 +106,16 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (flags.has('--local') && flags.has('--remote')) throw new AdminInputError('Give --local or --remote, not both');
   const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!spec) throw new AdminInputError(`Unknown command ${JSON.stringify(command)}`);
-  const stray = VALUE_OPTIONS.find((o) => options[o] !== undefined && !spec.options?.includes(o));
+  const persistTo = options['--persist-to'];
+  if (persistTo !== undefined && flags.has('--remote')) throw new AdminInputError('--persist-to names a local state; it cannot go with --remote');
+  const stray = VALUE_OPTIONS.find((o) => options[o] !== undefined && !GLOBAL_OPTIONS.includes(o) && !spec.options?.includes(o));
   if (stray) throw new AdminInputError(`${command} takes no ${stray} option`);
   if (args.length !== spec.arity) throw new AdminInputError(`${command} takes ${plural(spec.arity, 'argument')}, got ${args.length}`);
   return {
     help: false,
     command,
     args,
-    where: flags.has('--remote') ? '--remote' : '--local',
+    where: flags.has('--remote') ? ['--remote'] : persistTo === undefined ? ['--local'] : ['--local', '--persist-to', persistTo],
     options: { user: options['--user'], event: options['--event'], since: options['--since'] },
   };
 }

@@ -1,9 +1,9 @@
-// `npm run admin -- <command> [args] [--remote]`: admin tasks over wrangler (docs/admin.md).
-// The SQL comes from ./admin-sql.ts, which refuses bad arguments and encodes every value so
-// nothing typed here can change a statement's meaning. Local storage by default; --remote
-// acts on the deployed D1, KV and R2.
+// `npm run admin -- <command> [args] [--remote | --persist-to <dir>]`: admin tasks over wrangler
+// (docs/admin.md). The SQL comes from ./admin-sql.ts, which refuses bad arguments and encodes
+// every value so nothing typed here can change a statement's meaning. Local storage by default
+// (--persist-to: the local state in another directory, such as a test server's); --remote acts
+// on the deployed D1, KV and R2.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ interface Config {
   bucket: string | undefined;
 }
 
-const USAGE = `Usage: npm run admin -- <command> [args] [--local | --remote]
+const USAGE = `Usage: npm run admin -- <command> [args] [--local | --remote | --persist-to <dir>]
 
   make-admin <username>         give the user the admin role (revokes their sessions)
   set-role <username> <role>    role: ${sql.ROLES.join(' | ')} (revokes their sessions)
@@ -42,7 +42,9 @@ const USAGE = `Usage: npm run admin -- <command> [args] [--local | --remote]
   revoke-client <client_id>     revoke a client's key and end the sessions made with it
   list-orgs                     the newest ${sql.LIST_LIMIT} organizations, with member and client counts
 
---local (the default) uses the state of \`npm start\` under .wrangler/; --remote the deployed one.`;
+--local (the default) uses the state of \`npm start\` under .wrangler/; --persist-to <dir> the local
+state in <dir> (as \`wrangler dev --persist-to <dir>\` keeps it, e.g. a test server's); --remote the
+deployed one.`;
 
 class Failure extends Error {}
 
@@ -73,7 +75,7 @@ function config(): Config {
 }
 
 function wrangler(args: string[], where: Where): SpawnSyncReturns<string> {
-  const run = spawnSync(process.execPath, [WRANGLER, ...args, where], {
+  const run = spawnSync(process.execPath, [WRANGLER, ...args, ...where], {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['inherit', 'pipe', 'pipe'],
@@ -271,18 +273,23 @@ function addMember(orgId: string, username: string, role: string, where: Where):
   console.log(`${clean(after.username)} (${after.uuid}) is now ${after.org_role} of ${clean(org.name)} (${org.id}).`);
 }
 
-/**
- * A new API key as src/services/clients/keys.ts makes them: `ua_` and 32 random bytes in
- * base64url; D1 keeps its SHA-256 (hex) and its first 11 characters.
- */
-function newApiKey(): { key: string; hash: string; prefix: string } {
-  const key = `ua_${randomBytes(32).toString('base64url')}`;
-  return { key, hash: createHash('sha256').update(key).digest('hex'), prefix: key.slice(0, 11) };
+/** What createClient takes from src/services/clients/keys.ts. */
+interface KeysModule {
+  newApiKey(): Promise<{ key: string; hash: string; prefix: string }>;
 }
 
-function createClient(orgId: string, name: string, where: Where): void {
+/**
+ * The key comes from the worker's own newApiKey (src/services/clients/keys.ts, on WebCrypto as in
+ * Node 24), so the CLI and POST /organizations/{id}/clients make one key format. It is imported
+ * by URL, typed by KeysModule: a static import would put src/lib/encoding.ts into
+ * `tsc -p tsconfig.node.json`, and under the Node types its `crypto.subtle.digest(…, Uint8Array)`
+ * does not type-check (Node's BufferSource wants a Uint8Array<ArrayBuffer>; the Workers types
+ * take any view). test/browser/docs.test.ts runs create-client and uses the key it prints.
+ */
+async function createClient(orgId: string, name: string, where: Where): Promise<void> {
+  const { newApiKey } = (await import(new URL('../src/services/clients/keys.ts', import.meta.url).href)) as KeysModule;
   const now = Date.now();
-  const key = newApiKey();
+  const key = await newApiKey();
   const [[client]] = d1(sql.createClientSql(orgId, name, { id: uuidv7(now), hash: key.hash, prefix: key.prefix }, now, uuidv7(now)), where);
   if (!client) throw new Failure(`No organization ${orgId}.`);
   console.log(`Registered client ${clean(client.name)} (client_id ${client.id}) of organization ${client.organization_id}.`);
@@ -306,7 +313,7 @@ function listOrgs(where: Where): void {
   );
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const line = parseCommandLine(argv);
   if (line.help) return console.log(USAGE);
   const { command, args, where, options } = line;
@@ -346,7 +353,7 @@ function main(argv: string[]): void {
 }
 
 try {
-  main(process.argv.slice(2));
+  await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof sql.AdminInputError) {
     console.error(`admin: ${err.message}\n(npm run admin -- --help shows the commands)`);

@@ -602,22 +602,40 @@ describe('audit arguments', () => {
 
 describe('admin command line', () => {
   it('takes options in any order, a value as the next word or after =', () => {
-    const line = { help: false, command: 'audit', args: [], where: '--remote' };
+    const line = { help: false, command: 'audit', args: [], where: ['--remote'] };
     const options = { user: 'alice', event: 'login.failed', since: '2026-01-31' };
     expect(parseCommandLine(['audit', '--user', 'alice', '--event', 'login.failed', '--since', '2026-01-31', '--remote'])).toEqual({ ...line, options });
     expect(parseCommandLine(['--remote', '--since=2026-01-31', '--event', 'login.failed', 'audit', '--user=alice'])).toEqual({ ...line, options });
-    expect(parseCommandLine(['audit'])).toEqual({ ...line, where: '--local', options: {} });
+    expect(parseCommandLine(['audit'])).toEqual({ ...line, where: ['--local'], options: {} });
     expect(parseCommandLine(['--local', 'set-role', 'alice', 'admin'])).toEqual({
       help: false,
       command: 'set-role',
       args: ['alice', 'admin'],
-      where: '--local',
+      where: ['--local'],
       options: {},
     });
     expect(parseCommandLine(['find-user', '--', '--text'])).toMatchObject({ command: 'find-user', args: ['--text'] });
-    expect(parseCommandLine(['find-user', '--remote', '--', '--user'])).toMatchObject({ command: 'find-user', args: ['--user'], where: '--remote' });
+    expect(parseCommandLine(['find-user', '--remote', '--', '--user'])).toMatchObject({ command: 'find-user', args: ['--user'], where: ['--remote'] });
     expect(parseCommandLine([])).toEqual({ help: true });
     expect(parseCommandLine(['audit', '--bogus', '--help'])).toEqual({ help: true });
+  });
+
+  it('takes --persist-to <dir> with any command, as wrangler arguments for that local state', () => {
+    const where = ['--local', '--persist-to', '/tmp/state dir'];
+    expect(parseCommandLine(['create-org', 'Docs', '--persist-to', '/tmp/state dir'])).toEqual({
+      help: false,
+      command: 'create-org',
+      args: ['Docs'],
+      where,
+      options: {},
+    });
+    expect(parseCommandLine(['--persist-to=/tmp/state dir', 'create-client', '0191', 'Swagger test'])).toMatchObject({ args: ['0191', 'Swagger test'], where });
+    expect(parseCommandLine(['list-orgs', '--local', '--persist-to', '/tmp/state dir'])).toMatchObject({ where });
+    // Not an option of the command: audit's own options stay as they were.
+    expect(parseCommandLine(['audit', '--persist-to', 's', '--user', 'alice'])).toMatchObject({
+      where: ['--local', '--persist-to', 's'],
+      options: { user: 'alice' },
+    });
   });
 
   it('refuses unknown options, missing or repeated values, and options the command does not take', () => {
@@ -635,6 +653,12 @@ describe('admin command line', () => {
       [['delete-user', 'alice', '--since', '2026-01-31'], /^delete-user takes no --since option$/],
       [['audit', 'alice'], /^audit takes 0 arguments, got 1$/],
       [['audit', '--local', '--remote'], /^Give --local or --remote, not both$/],
+      [['list-orgs', '--persist-to', '/tmp/state', '--remote'], /^--persist-to names a local state; it cannot go with --remote$/],
+      [['--remote', 'create-org', 'Docs', '--persist-to=/tmp/state'], /^--persist-to names a local state; it cannot go with --remote$/],
+      [['list-orgs', '--persist-to'], /^--persist-to needs a value$/],
+      [['list-orgs', '--persist-to='], /^--persist-to needs a value$/],
+      [['list-orgs', '--persist-to', '--remote'], /^--persist-to needs a value$/],
+      [['list-orgs', '--persist-to', 'a', '--persist-to', 'b'], /^Give --persist-to once$/],
       [['drop-tables'], /^Unknown command "drop-tables"$/],
       [['toString'], /^Unknown command "toString"$/],
     ];
@@ -712,6 +736,6 @@ describe('organization and client commands against D1', () => {
     const id = uuidv7(1);
     expect(parseCommandLine(['add-member', id, 'alice', 'admin'])).toMatchObject({ command: 'add-member', args: [id, 'alice', 'admin'] });
     expect(() => parseCommandLine(['create-client', uuidv7(1)])).toThrow(/create-client takes 2 arguments, got 1/);
-    expect(parseCommandLine(['list-orgs', '--remote'])).toMatchObject({ command: 'list-orgs', where: '--remote' });
+    expect(parseCommandLine(['list-orgs', '--remote'])).toMatchObject({ command: 'list-orgs', where: ['--remote'] });
   });
 });
