@@ -1,16 +1,69 @@
+import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../scripts/lib/dev-server';
 import { checkAxeAtBothWidths, expectNoSeriousViolations } from './harness/axe';
 import { useBrowser } from './harness/browser';
 import { useWorker } from './harness/server';
-import { signUp } from './harness/users';
+import { newUser, signUp, type TestUser } from './harness/users';
+
+/**
+ * Runs the real admin CLI (scripts/admin.ts, as `npm run admin` does: tsx) on the local state in
+ * `dir`, before the worker starts on it; returns what it printed, or fails with its stderr.
+ */
+function admin(dir: string, ...args: string[]): string {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args, '--persist-to', dir], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`admin ${args.join(' ')} exited with ${run.status}:\n${run.stderr}${run.stdout}`);
+  return run.stdout;
+}
+
+/** The organization and third-party client the CLI registered, with the key it printed once. */
+interface Seeded {
+  orgId: string;
+  clientId: string;
+  key: string;
+}
+
+const matched = (text: string, pattern: RegExp, what: string): string => {
+  const value = pattern.exec(text)?.[1];
+  if (!value) throw new Error(`no ${what} in the admin CLI's output:\n${text}`);
+  return value;
+};
 
 /**
  * /docs (Swagger UI) and /redocs (ReDoc) in a real browser with every host but 127.0.0.1 cut
- * off: both must work from the Worker's own assets alone.
+ * off: both must work from the Worker's own assets alone. The worker's D1 holds one organization
+ * with one client, made by the admin CLI on the very state the worker then serves (same
+ * wrangler.toml binding, same --persist-to directory), so "Authorize" can use a real API key.
  */
-const worker = useWorker();
+const worker = useWorker<Seeded>({
+  seed: (state) => {
+    const org = admin(state.dir, 'create-org', 'Docs');
+    const orgId = matched(org, /^Created organization Docs \(([0-9a-f-]{36})\)\.$/m, 'organization id');
+    const client = admin(state.dir, 'create-client', orgId, 'Swagger test');
+    return {
+      orgId,
+      clientId: matched(client, /\(client_id ([0-9a-f-]{36})\) of organization /, 'client_id'),
+      key: matched(client, /^API key \(shown once, only here; D1 keeps its hash\): (\S+)$/m, 'API key'),
+    };
+  },
+});
 const browser = useBrowser();
+
+/** Signs a user up with the client's key (POST /user, X-API-Key): a member of its organization. */
+async function signUpWithKey(key: string): Promise<TestUser> {
+  const user = newUser();
+  const res = await fetch(worker.url('/user'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify(user),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return user;
+}
+
+/** The claims of a JWT, unverified (the worker verifies; the test only reads them). */
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 /**
  * ReDoc 2.5.4's side menu always renders the "API docs by Redocly" footer with an <img> of
@@ -114,6 +167,105 @@ describe('/docs: Swagger UI offline', () => {
     await page.reload();
     await explain(swaggerReady(page));
     await expect.poll(() => page.locator('.scheme-container button.authorize').getAttribute('class')).toContain('unlocked');
+  });
+});
+
+/** Opens Authorize and authorizes the ApiKey scheme with `key`; the dialog stays open. */
+async function authorizeApiKey(page: Page, key: string) {
+  await page.locator('.scheme-container button.authorize').click();
+  const dialog = page.locator('.dialog-ux .modal-ux');
+  // By its heading: its input goes once it is authorized.
+  const apiKey = dialog.locator('.auth-container').filter({ has: page.locator('h4 code', { hasText: /^ApiKey$/ }) });
+  await apiKey.locator('input#api_key_value').fill(key);
+  await apiKey.locator('.auth-btn-wrapper button.authorize').click();
+  // Authorized, its value turns into asterisks and its button into "Logout".
+  await expect.poll(() => apiKey.locator('.auth-btn-wrapper button', { hasText: 'Logout' }).count()).toBe(1);
+  return dialog;
+}
+
+/** The POST /token that Authorize sends, with its response. */
+const tokenExchange = (page: Page) => page.waitForResponse((res) => new URL(res.url()).pathname === '/token' && res.request().method() === 'POST');
+
+/** "Try it out" on one operation, `params` filled in by name; resolves with the request it sent. */
+async function tryItOut(page: Page, method: string, path: string, params: Record<string, string> = {}) {
+  const operation = page.locator(`.opblock-${method}`).filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) });
+  await operation.locator('.opblock-summary').click();
+  await operation.locator('button.try-out__btn').click();
+  for (const [name, value] of Object.entries(params)) await operation.locator(`tr[data-param-name="${name}"] input`).fill(value);
+  let expected = path;
+  for (const [name, value] of Object.entries(params)) expected = expected.replace(`{${name}}`, value);
+  const sent = page.waitForRequest((req) => new URL(req.url()).pathname === expected && req.method() === method.toUpperCase());
+  await operation.locator('button.execute').click();
+  const request = await sent;
+  const response = operation.locator('.live-responses-table .response').first();
+  return { request, headers: await request.allHeaders(), response };
+}
+
+describe('/docs: Swagger UI with a third-party client (the ApiKey scheme and the client-credentials flow)', () => {
+  it('authorizes the API key and the client-credentials flow, then lists the organization’s members with both', async () => {
+    const { orgId, clientId, key } = worker.seeded;
+    // The admin CLI printed the key of the worker's own format (one key maker for both).
+    expect(key).toMatch(/^ua_[A-Za-z0-9_-]{43}$/);
+    const member = await signUpWithKey(key);
+    const { page, blocked, errors, cspViolations, explain } = await browser.newPage();
+    await page.goto(worker.url('/docs'));
+    await explain(swaggerReady(page));
+
+    const dialog = await authorizeApiKey(page, key);
+    const flow = dialog.locator('.auth-container').filter({ has: page.locator('input#client_id_clientCredentials') });
+    await flow.locator('input#client_id_clientCredentials').fill(clientId);
+    await flow.locator('input#client_secret_clientCredentials').fill(key);
+    const token = tokenExchange(page);
+    await flow.locator('.auth-btn-wrapper button.authorize').click();
+    const exchange = await token;
+    expect(exchange.status()).toBe(200);
+    const tokenHeaders = await exchange.request().allHeaders();
+    // Swagger UI's default for this flow: the client id and key as HTTP Basic; the page adds the key.
+    expect(tokenHeaders.authorization).toBe(`Basic ${Buffer.from(`${clientId}:${key}`).toString('base64')}`);
+    expect(tokenHeaders['x-api-key']).toBe(key);
+    expect(claimsOf(((await exchange.json()) as { access_token: string }).access_token)).toMatchObject({ sub: clientId, client_id: clientId });
+    await dialog.locator('button.btn-done').first().click();
+
+    const { headers, response } = await tryItOut(page, 'get', '/organizations/{id}/members', { id: orgId });
+    expect(headers['x-api-key']).toBe(key);
+    expect(headers.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    await expect.poll(() => response.locator('.response-col_status').textContent()).toMatch(/^\s*200/);
+    await expect.poll(() => response.locator('.response-col_description').textContent()).toContain(`"username": "${member.username}"`);
+
+    expect(blocked).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('sends the authorized API key on the password flow’s token request, so the token is the client’s, and on GET /user/me', async () => {
+    const { clientId, key } = worker.seeded;
+    const user = await signUpWithKey(key);
+    const { page, blocked, errors, cspViolations, explain } = await browser.newPage();
+    await page.goto(worker.url('/docs'));
+    await explain(swaggerReady(page));
+
+    const dialog = await authorizeApiKey(page, key);
+    const flow = dialog.locator('.auth-container').filter({ has: page.locator('input#oauth_username') });
+    await flow.locator('input#oauth_username').fill(user.username);
+    await flow.locator('input#oauth_password').fill(user.password);
+    const token = tokenExchange(page);
+    await flow.locator('.auth-btn-wrapper button.authorize').click();
+    const exchange = await token;
+    expect(exchange.status()).toBe(200);
+    expect((await exchange.request().allHeaders())['x-api-key']).toBe(key);
+    // Obtained with the key, the token carries the client's id (and works only with that key).
+    expect(claimsOf(((await exchange.json()) as { access_token: string }).access_token)).toMatchObject({ client_id: clientId });
+    await dialog.locator('button.btn-done').first().click();
+
+    const { headers, response } = await tryItOut(page, 'get', '/user/me');
+    expect(headers['x-api-key']).toBe(key);
+    expect(headers.authorization).toMatch(/^Bearer /);
+    await expect.poll(() => response.locator('.response-col_status').textContent()).toMatch(/^\s*200/);
+    await expect.poll(() => response.locator('.response-col_description').textContent()).toContain(`"username": "${user.username}"`);
+
+    expect(blocked).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });
 
