@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCommandLine, type Where } from './admin-args';
 import * as sql from './admin-sql';
 import { uuidv7 } from '../src/lib/ids';
+import { newApiKey } from '../src/services/clients/keys';
 import { escapeForTerminal } from '../src/lib/terminal';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -273,21 +274,12 @@ function addMember(orgId: string, username: string, role: string, where: Where):
   console.log(`${clean(after.username)} (${after.uuid}) is now ${after.org_role} of ${clean(org.name)} (${org.id}).`);
 }
 
-/** What createClient takes from src/services/clients/keys.ts. */
-interface KeysModule {
-  newApiKey(): Promise<{ key: string; hash: string; prefix: string }>;
-}
-
 /**
- * The key comes from the worker's own newApiKey (src/services/clients/keys.ts, on WebCrypto as in
- * Node 24), so the CLI and POST /organizations/{id}/clients make one key format. It is imported
- * by URL, typed by KeysModule: a static import would put src/lib/encoding.ts into
- * `tsc -p tsconfig.node.json`, and under the Node types its `crypto.subtle.digest(…, Uint8Array)`
- * does not type-check (Node's BufferSource wants a Uint8Array<ArrayBuffer>; the Workers types
- * take any view). test/browser/docs.test.ts runs create-client and uses the key it prints.
+ * The key comes from the worker's own newApiKey (WebCrypto, as in Node 24), so the CLI and
+ * POST /organizations/{id}/clients make one key format. test/browser/docs.test.ts runs
+ * create-client and uses the key it prints.
  */
 async function createClient(orgId: string, name: string, where: Where): Promise<void> {
-  const { newApiKey } = (await import(new URL('../src/services/clients/keys.ts', import.meta.url).href)) as KeysModule;
   const now = Date.now();
   const key = await newApiKey();
   const [[client]] = d1(sql.createClientSql(orgId, name, { id: uuidv7(now), hash: key.hash, prefix: key.prefix }, now, uuidv7(now)), where);

@@ -20,8 +20,8 @@ export function hex(bytes: ArrayBuffer | Uint8Array): string {
   return [...view].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** SHA-256 of text or bytes, hex-encoded. */
-export async function sha256Hex(data: string | ArrayBuffer | Uint8Array): Promise<string> {
+/** SHA-256 of text or bytes, hex-encoded (bytes over an ArrayBuffer: what WebCrypto takes in Node's types too). */
+export async function sha256Hex(data: string | ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
   const bytes = typeof data === 'string' ? utf8(data) : data;
   return hex(await crypto.subtle.digest('SHA-256', bytes));
 }

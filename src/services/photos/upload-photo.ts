@@ -51,7 +51,7 @@ export async function submitPhotoFile(deps: Deps, access: Access, user: User, fi
  * role), so a session revoked meanwhile writes nothing. Any failure after the put (not
  * recognised, recognizer error or timeout, a refused caller, D1 error) deletes the object.
  */
-export async function submitPhoto(deps: Deps, access: Access, user: User, image: Uint8Array, type: ImageType): Promise<Submission> {
+export async function submitPhoto(deps: Deps, access: Access, user: User, image: Uint8Array<ArrayBuffer>, type: ImageType): Promise<Submission> {
   const { db, config } = deps;
   const recognizer = recognizerFor(config);
   const now = deps.now();
