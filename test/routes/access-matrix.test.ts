@@ -152,7 +152,7 @@ const ROWS: Row[] = [
     op: 'DELETE /user/{uuid}',
     url: (w) => `/user/${w.self.uuid}`,
     destructive: true,
-    expected: { self: 204, celebrity: 404, admin: 403, other: 404 },
+    expected: { self: 204, celebrity: 404, admin: 403, other: 404, orgAdmin: 403 },
     after: async (w, { ok }) => expect(await userExists(w.self.uuid)).toBe(!ok),
   },
   { op: 'GET /roles', url: () => '/roles', expected: ANY(200) },

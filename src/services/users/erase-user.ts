@@ -4,7 +4,7 @@ import type { Statement } from '../../db/statement';
 import { ApiError } from '../../lib/problem';
 import { type Access, withCaller } from '../../policy/caller';
 import { guarded } from '../../policy/guard';
-import { self } from '../../policy/rules';
+import { self, userReader } from '../../policy/rules';
 import type { Deps } from '../../deps';
 import { erasePhotoObjects } from '../photos/storage';
 import { recordRevocations } from '../revocation';
@@ -17,8 +17,8 @@ import { visibleUser } from './read-users';
 import { retiredKey, retireName } from './retired-names';
 
 /**
- * Erases a user, by themselves only (not even an admin erases another user: 403 for an admin,
- * who can see the user exists; 404 for anyone else). Two round trips: the caller is checked
+ * Erases a user, by themselves only (not even an admin erases another user: 403 for whoever may
+ * see the user, a global admin or an admin of their organization; 404 for anyone else). Two round trips: the caller is checked
  * before R2 is touched, the photos go first (erasure must not leave objects behind if a later
  * step fails), then one guarded batch revokes the sessions and deletes the row, whose foreign
  * keys cascade to login records, sessions, refresh tokens and photo rows; then KV records.
@@ -36,7 +36,7 @@ export async function eraseUser(deps: Deps, access: Access, uuid: string, confir
       currentPassword === undefined ? {} : { counted: countPasswordAttempt(db, me, checkedAt, may.route) },
   });
   if (uuid !== caller.uuid) {
-    visibleUser(caller, uuid, rows.found);
+    visibleUser(caller, uuid, rows.found, userReader(uuid));
     throw new ApiError('self_only', 'Users are erased only by themselves');
   }
   if (currentPassword !== undefined) await assertCurrentPassword(deps, rows as Parameters<typeof assertCurrentPassword>[1], currentPassword, checkedAt);
