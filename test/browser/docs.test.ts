@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../scripts/lib/dev-server';
+import { type DevState, ROOT } from '../../scripts/lib/dev-server';
 import { checkAxeAtBothWidths, expectNoSeriousViolations } from './harness/axe';
 import { useBrowser } from './harness/browser';
-import { useWorker } from './harness/server';
+import { useWorker, type WorkerHandle } from './harness/server';
 import { newUser, signUp, type TestUser } from './harness/users';
 
 /**
@@ -36,24 +36,23 @@ const matched = (text: string, pattern: RegExp, what: string): string => {
  * with one client, made by the admin CLI on the very state the worker then serves (same
  * wrangler.toml binding, same --persist-to directory), so "Authorize" can use a real API key.
  */
-const worker = useWorker<Seeded>({
-  seed: (state) => {
-    const org = admin(state.dir, 'create-org', 'Docs');
-    const orgId = matched(org, /^Created organization Docs \(([0-9a-f-]{36})\)\.$/m, 'organization id');
-    const client = admin(state.dir, 'create-client', orgId, 'Swagger test');
-    return {
-      orgId,
-      clientId: matched(client, /\(client_id ([0-9a-f-]{36})\) of organization /, 'client_id'),
-      key: matched(client, /^API key \(shown once, only here; D1 keeps its hash\): (\S+)$/m, 'API key'),
-    };
-  },
-});
+function seedClient(state: DevState): Seeded {
+  const org = admin(state.dir, 'create-org', 'Docs');
+  const orgId = matched(org, /^Created organization Docs \(([0-9a-f-]{36})\)\.$/m, 'organization id');
+  const client = admin(state.dir, 'create-client', orgId, 'Swagger test');
+  return {
+    orgId,
+    clientId: matched(client, /\(client_id ([0-9a-f-]{36})\) of organization /, 'client_id'),
+    key: matched(client, /^API key \(shown once, only here; D1 keeps its hash\): (\S+)$/m, 'API key'),
+  };
+}
+const worker = useWorker<Seeded>({ seed: seedClient });
 const browser = useBrowser();
 
-/** Signs a user up with the client's key (POST /user, X-API-Key): a member of its organization. */
-async function signUpWithKey(key: string): Promise<TestUser> {
+/** Signs a user up with the client's key (POST /user, X-API-Key) on `on`: a member of its organization. */
+async function signUpWithKey(key: string, on: WorkerHandle<Seeded> = worker): Promise<TestUser> {
   const user = newUser();
-  const res = await fetch(worker.url('/user'), {
+  const res = await fetch(on.url('/user'), {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': key },
     body: JSON.stringify(user),
@@ -132,13 +131,11 @@ describe('/docs: Swagger UI offline', () => {
 
     await page.locator('.scheme-container button.authorize').click();
     const dialog = page.locator('.dialog-ux .modal-ux');
-    // The dialog lists every scheme (the password flow, client credentials, the API key): use the password flow's own form.
-    const flow = dialog.locator('.auth-container').filter({ has: page.locator('input#oauth_username') });
-    await flow.locator('input#oauth_username').fill(user.username);
-    await flow.locator('input#oauth_password').fill(user.password);
-    const token = page.waitForResponse((res) => new URL(res.url()).pathname === '/token' && res.request().method() === 'POST');
-    await flow.locator('.auth-btn-wrapper button.authorize').click();
-    expect((await token).status()).toBe(200);
+    // The dialog lists every scheme (the password flow, client credentials, the API key): the password flow's own form.
+    const exchange = await passwordFlow(page, dialog, user);
+    expect(exchange.status()).toBe(200);
+    // No key authorized, none sent: a first-party token.
+    expect((await exchange.request().allHeaders())['x-api-key']).toBeUndefined();
     // Authorized, the scheme's forms turn into "Logout" buttons (one per flow of the OAuth2 scheme; the inputs go).
     await expect.poll(() => dialog.locator('.auth-btn-wrapper button', { hasText: 'Logout' }).count()).toBeGreaterThanOrEqual(1);
     await dialog.locator('button.btn-done').first().click();
@@ -185,6 +182,16 @@ async function authorizeApiKey(page: Page, key: string) {
 
 /** The POST /token that Authorize sends, with its response. */
 const tokenExchange = (page: Page) => page.waitForResponse((res) => new URL(res.url()).pathname === '/token' && res.request().method() === 'POST');
+
+/** Runs the password flow of the open Authorize dialog as `user`; resolves with its POST /token. */
+async function passwordFlow(page: Page, dialog: Locator, user: TestUser) {
+  const flow = dialog.locator('.auth-container').filter({ has: page.locator('input#oauth_username') });
+  await flow.locator('input#oauth_username').fill(user.username);
+  await flow.locator('input#oauth_password').fill(user.password);
+  const token = tokenExchange(page);
+  await flow.locator('.auth-btn-wrapper button.authorize').click();
+  return token;
+}
 
 /** "Try it out" on one operation, `params` filled in by name; resolves with the request it sent. */
 async function tryItOut(page: Page, method: string, path: string, params: Record<string, string> = {}) {
@@ -245,12 +252,7 @@ describe('/docs: Swagger UI with a third-party client (the ApiKey scheme and the
     await explain(swaggerReady(page));
 
     const dialog = await authorizeApiKey(page, key);
-    const flow = dialog.locator('.auth-container').filter({ has: page.locator('input#oauth_username') });
-    await flow.locator('input#oauth_username').fill(user.username);
-    await flow.locator('input#oauth_password').fill(user.password);
-    const token = tokenExchange(page);
-    await flow.locator('.auth-btn-wrapper button.authorize').click();
-    const exchange = await token;
+    const exchange = await passwordFlow(page, dialog, user);
     expect(exchange.status()).toBe(200);
     expect((await exchange.request().allHeaders())['x-api-key']).toBe(key);
     // Obtained with the key, the token carries the client's id (and works only with that key).
@@ -263,6 +265,40 @@ describe('/docs: Swagger UI with a third-party client (the ApiKey scheme and the
     await expect.poll(() => response.locator('.response-col_status').textContent()).toMatch(/^\s*200/);
     await expect.poll(() => response.locator('.response-col_description').textContent()).toContain(`"username": "${user.username}"`);
 
+    expect(blocked).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('/docs with REQUIRE_API_KEY=on', () => {
+  const strict = useWorker<Seeded>({ vars: { REQUIRE_API_KEY: 'on' }, seed: seedClient });
+
+  it('refuses the password flow without the key, and with the authorized key gets a token of the client that works with it', async () => {
+    const { clientId, key } = strict.seeded;
+    const user = await signUpWithKey(key, strict);
+    const { page, blocked, errors, cspViolations, explain } = await browser.newPage();
+    // The documents need no key, even now.
+    await page.goto(strict.url('/docs'));
+    await explain(swaggerReady(page));
+
+    await page.locator('.scheme-container button.authorize').click();
+    const refused = await passwordFlow(page, page.locator('.dialog-ux .modal-ux'), user);
+    expect(refused.status()).toBe(401);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_client');
+    await page.locator('.dialog-ux .modal-ux button.close-modal').click();
+
+    const dialog = await authorizeApiKey(page, key);
+    const exchange = await passwordFlow(page, dialog, user);
+    expect(exchange.status()).toBe(200);
+    expect(claimsOf(((await exchange.json()) as { access_token: string }).access_token)).toMatchObject({ client_id: clientId });
+    await dialog.locator('button.btn-done').first().click();
+
+    const { headers, response } = await tryItOut(page, 'get', '/user/me');
+    expect(headers['x-api-key']).toBe(key);
+    await expect.poll(() => response.locator('.response-col_status').textContent()).toMatch(/^\s*200/);
+
+    // Only refusals the test asked for: the 401 of the token request is the page's answer, not an error of it.
     expect(blocked).toEqual([]);
     expect(await cspViolations()).toEqual([]);
     expect(errors).toEqual([]);
