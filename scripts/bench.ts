@@ -10,7 +10,7 @@
 //   4. users seeded in D1 up to 100,000 rows (scripts/bench/seed.ts); the listing runs again;
 //   5. the audit events the API wrote so far deleted, exactly 100 seeded (the newest) and the
 //      audit listing measured; then seeded up to 1,000,000 (all older) and measured again.
-// Scenario ids for --only: list-100, me, logins, refresh, password, otp, signup, list-100k, list-100k-deep,
+// Scenario ids for --only: list-100, me, me-key, logins, refresh, password, otp, signup, list-100k, list-100k-deep,
 // audit-100, audit-100-deep, audit-100-user, audit-100-event, and the same four with audit-1m.
 // A phase whose scenarios are all left out by --only is skipped with its seeding.
 // The dev server comes from scripts/lib/dev-server.ts, shared with the enumeration timing.
@@ -21,7 +21,7 @@ import { generateMfaKey } from './generate-mfa-key';
 import { createDevState, type DevServer, startDevServer, wranglerVersion } from './lib/dev-server';
 import { measure, type Row, table } from './bench/load';
 import { benchServer } from './bench/processes';
-import { account, expect, pool, prepareMfa, SCENARIOS, type Scenario, signIn } from './bench/scenarios';
+import { account, expect, pool, prepareClient, prepareMfa, SCENARIOS, type Scenario, signIn } from './bench/scenarios';
 import { type EventPeople, seedEvents, seedUsers } from './bench/seed';
 
 const SMALL_USERS = 100;
@@ -92,6 +92,10 @@ try {
         Array.from({ length: 50 }, (_, i) => account('m', i)),
       );
       log(`${signedIn.mfa.length} mfa_tokens for 50 users with a second factor, in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
+    }
+    if (sc.id === 'me-key') {
+      signedIn.client = await prepareClient(bench.url, signedIn.admin, signedIn.usernames.slice(1));
+      log(`a client and ${signedIn.client.access.length} access tokens obtained with its key`);
     }
     await run(sc);
   }

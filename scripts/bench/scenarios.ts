@@ -48,6 +48,8 @@ export interface BenchState {
   auditCursor?: string;
   /** Single-use second steps for the OTP grant: an mfa_token and a code of a step not yet used. */
   mfa?: { token: string; otp: string }[];
+  /** A third-party client's key, and access tokens obtained with it (they work only with it). */
+  client?: { key: string; access: string[] };
 }
 
 /**
@@ -116,6 +118,22 @@ export async function prepareMfa(base: string, accounts: readonly Account[]): Pr
     const { mfa_token } = await expect<{ mfa_token: string }>(base, passwordGrant(u.username), 403);
     return { token: mfa_token, otp: await totp(u.secret, Math.max(step(), u.activated + 1)) };
   });
+}
+
+/**
+ * A client of a new organization, made through the API by the admin, and an access token for
+ * each of `usernames` obtained with its key (the password grant with X-API-Key): what GET
+ * /user/me with a key needs, since a token and the key it came with go together.
+ */
+export async function prepareClient(base: string, admin: string, usernames: readonly string[]): Promise<{ key: string; access: string[] }> {
+  const org = await expect<{ id: string }>(base, { method: 'POST', path: '/organizations', headers: bearer(admin), json: { name: `Bench ${run}` } }, 201);
+  const { api_key: key } = await expect<{ api_key: string }>(
+    base,
+    { method: 'POST', path: `/organizations/${org.id}/clients`, headers: bearer(admin), json: { name: 'Bench client' } },
+    201,
+  );
+  const grants = await pool(usernames, 2, (u) => expect<TokenResponse>(base, { ...passwordGrant(u), headers: { 'x-api-key': key } }, 200));
+  return { key, access: grants.map((g) => g.access_token) };
 }
 
 /** Encodes {method, path, headers, json | form} into what autocannon and fetch take. */
@@ -226,6 +244,15 @@ export const SCENARIOS: Scenario[] = (
   [
     { id: 'list-100', rows: 'small', name: 'GET /user?limit=20 (admin), 100 users', request: (s) => ({ path: '/user?limit=20', headers: bearer(s.admin) }) },
     { id: 'me', rows: 'small', name: 'GET /user/me', request: (s) => ({ path: '/user/me', headers: bearer(s.access[n++ % s.access.length]) }) },
+    {
+      id: 'me-key',
+      rows: 'small',
+      name: 'GET /user/me with X-API-Key',
+      request: (s) => {
+        const c = s.client ?? { key: '', access: [] };
+        return { path: '/user/me', headers: { ...bearer(c.access[n++ % c.access.length]), 'x-api-key': c.key } };
+      },
+    },
     {
       id: 'logins',
       rows: 'small',
