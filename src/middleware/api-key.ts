@@ -37,7 +37,7 @@ export const apiKey = () =>
     await assertClientWithinLimit(deps, { keyHash: hash });
     const use = { hash, checked: false };
     deps.apiKey = use;
-    deps.db = withKeyCheck(deps.db, use, deps.now);
+    deps.db = withKeyCheck(deps.db, use, deps.now, deps.defer);
     await next();
     if (!use.checked && c.res.status < 400) await checkKeyAlone(deps.db);
   });

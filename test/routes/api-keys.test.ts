@@ -52,10 +52,23 @@ const grant = (username: string, key: string | undefined, vars?: Record<string, 
 
 describe('X-API-Key', () => {
   it('checks a key in the same D1 round trip as the request, and refuses an unknown, revoked or malformed one with 401 api_key_invalid', async () => {
-    counter.reset();
-    const ok = await send('GET', '/user/me', { token: admin.access, key: client.api_key });
-    expect(ok.status).toBe(200);
-    expect(counter.count()).toBe(1);
+    const fresh = await newClient(admin, org.id);
+    const keyed = async () => {
+      counter.reset();
+      expect((await send('GET', '/user/me', { token: admin.access, key: fresh.api_key })).status).toBe(200);
+      return { trips: counter.count(), sent: counter.sent() };
+    };
+    // The key's first use this minute: the request's one batch, whose first statement is the
+    // check (a read), and after the response the touch of last_used_at.
+    const first = await keyed();
+    expect(first.trips).toBe(2);
+    expect(first.sent[0]).toMatch(/^select .*"clients"/);
+    expect(first.sent.slice(1, -1).every((q) => !/^(update|insert|delete)/i.test(q))).toBe(true);
+    expect(first.sent.at(-1)).toMatch(/^update "clients" set "last_used_at"/);
+    // Within the minute: the request's batch alone, no write in it.
+    const again = await keyed();
+    expect(again.trips).toBe(1);
+    expect(again.sent.some((q) => /^(update|insert|delete)/i.test(q))).toBe(false);
     for (const key of [FAKE_KEY, 'not-a-key', `${client.api_key.slice(0, -1)}x`]) {
       const res = await send('GET', '/user/me', { token: admin.access, key });
       expect(res.status, key).toBe(401);

@@ -5,7 +5,10 @@ import { compiled } from '../../db/compiled';
 import { clients } from '../../db/schema';
 import { ApiError } from '../../lib/problem';
 
-/** `last_used_at` of a client moves at most once a minute: not a D1 write per request. */
+/**
+ * `last_used_at` of a client moves at most once a minute: not a D1 write per request, and no
+ * write statement in the request's batch (which would make every keyed read a write).
+ */
 export const KEY_TOUCH_INTERVAL_MS = 60_000;
 
 /**
@@ -34,13 +37,14 @@ const keyCheck = compiled('read', ['hash', 'expect'], (db, p) =>
     .select({
       id: clients.id,
       organizationId: clients.organizationId,
+      lastUsedAt: clients.lastUsedAt,
       ok: sql<null>`json_extract('{}', iif(${clients.id} is null, 'api_key_invalid', '$.ok'))`,
     })
     .from(sql`(select 1) as one`)
     .leftJoin(clients, and(eq(clients.keyHash, p.hash), isNull(clients.revokedAt), sql`(${p.expect} is null or ${clients.id} = ${p.expect})`)),
 );
 
-/** `last_used_at` of the key's client, at most once a minute (the check before it already holds). */
+/** `last_used_at` of the key's client, at most once a minute (guarded again: concurrent requests may all ask). */
 const keyTouch = compiled('write', ['hash', 'now', 'before'], (db, p) =>
   db
     .update(clients)
@@ -60,26 +64,31 @@ export const apiKeyInvalid = (detail = 'The API key is unknown or revoked, or no
   new ApiError('api_key_invalid', detail);
 
 /**
- * The request's Db, whose first batch starts with the key check and the guarded touch: the key
- * costs no round trip of its own. Everything else is the request's Db itself (its prototype).
+ * The request's Db, whose first batch starts with the key check: the key costs no round trip of
+ * its own. When the check reads a `last_used_at` older than a minute, the touch runs after the
+ * response (`defer`, the request's waitUntil): one more round trip per key and minute, off the
+ * response's path. Everything else is the request's Db itself (its prototype).
  */
-export function withKeyCheck(db: Db, use: ApiKeyUse, now: () => number): Db {
+export function withKeyCheck(db: Db, use: ApiKeyUse, now: () => number, defer: (work: Promise<unknown>) => void): Db {
   const checked = Object.create(db) as Db;
   const batch = async (items: BatchItem<'sqlite'>[]) => {
     if (use.checked) return db.batch(items as [BatchItem<'sqlite'>]);
     use.checked = true;
-    const at = now();
-    const prelude = [
-      keyCheck(db, { hash: use.hash, expect: use.expect ?? null }),
-      keyTouch(db, { hash: use.hash, now: at, before: at - KEY_TOUCH_INTERVAL_MS }),
-    ] as unknown as BatchItem<'sqlite'>[];
-    const results = (await db.batch([...prelude, ...items] as [BatchItem<'sqlite'>]).catch((err: unknown) => {
+    const check = keyCheck(db, { hash: use.hash, expect: use.expect ?? null }) as unknown as BatchItem<'sqlite'>;
+    const results = (await db.batch([check, ...items] as [BatchItem<'sqlite'>]).catch((err: unknown) => {
       throw isKeyRefusal(err) ? apiKeyInvalid() : err;
     })) as unknown[];
-    const found = (results[0] as { id: string | null; organizationId: string | null }[])[0];
+    const found = (results[0] as { id: string | null; organizationId: string | null; lastUsedAt: number | null }[])[0];
     if (!found?.id || !found.organizationId) throw apiKeyInvalid();
     use.client = { id: found.id, organizationId: found.organizationId };
-    return results.slice(2);
+    const at = now();
+    const before = at - KEY_TOUCH_INTERVAL_MS;
+    if (found.lastUsedAt === null || found.lastUsedAt < before) {
+      const touch = keyTouch(db, { hash: use.hash, now: at, before }) as unknown as BatchItem<'sqlite'>;
+      // Only a timestamp for listings: a failure loses nothing the next minute does not redo.
+      defer(db.batch([touch] as [BatchItem<'sqlite'>]).catch(() => undefined));
+    }
+    return results.slice(1);
   };
   Object.defineProperty(checked, 'batch', { value: batch });
   return checked;
