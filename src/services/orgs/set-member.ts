@@ -1,14 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { type OrgRole, type User, users } from '../../db/schema';
 import type { Deps } from '../../deps';
-import { ApiError, notFound } from '../../lib/problem';
-import { type Access, withCaller } from '../../policy/caller';
-import { allows, memberManager } from '../../policy/rules';
-import { auditGuarded } from '../audit/events';
+import { ApiError } from '../../lib/problem';
+import type { Access } from '../../policy/caller';
 import { exportEvents } from '../audit/export';
-import { findUser } from '../users/statements';
-import { findOrg, setMembership } from './statements';
-import { orgFacts, visibleOrg } from './visibility';
+import { changeMembership } from './change-membership';
+import { setMembership } from './statements';
 
 export const otherOrganization = () => new ApiError('other_organization', 'The user already belongs to another organization');
 
@@ -19,26 +16,14 @@ export const otherOrganization = () => new ApiError('other_organization', 'The u
  * organization they do not run.
  */
 export async function setMember(deps: Deps, access: Access, orgId: string, uuid: string, role: OrgRole): Promise<User> {
-  const now = deps.now();
-  const rule = memberManager(orgId, uuid);
-  const { caller, rows } = await withCaller(deps, access, {
-    reads: { org: findOrg(deps.db, orgId), found: findUser(deps.db, uuid) },
-    writes: (may) => ({
-      event: auditGuarded(deps, now, may.to(rule), {
-        event: 'org.member_set',
-        actor: access.claims.sub,
-        subject: uuid,
-        detail: { organization: orgId, role },
-        when: sql`exists (select 1 from ${users} where ${users.uuid} = ${uuid} and (${users.organizationId} is null or ${users.organizationId} = ${orgId}))`,
-      }),
-      updated: setMembership(deps.db, may.to(rule), { uuid, orgId, role, now }),
-    }),
+  const { written, event } = await changeMembership(deps, access, orgId, uuid, {
+    event: 'org.member_set',
+    detail: { organization: orgId, role },
+    when: sql`exists (select 1 from ${users} where ${users.uuid} = ${uuid} and (${users.organizationId} is null or ${users.organizationId} = ${orgId}))`,
+    write: (guard, now) => setMembership(deps.db, guard, { uuid, orgId, role, now }),
   });
-  visibleOrg(caller, rows.org, orgId);
-  const target = rows.found[0];
-  if (!target || !allows(rule, caller, orgFacts(uuid, rows.found))) throw notFound('user');
-  const updated = rows.updated[0];
+  const updated = written[0];
   if (!updated) throw otherOrganization();
-  exportEvents(deps, rows.event);
+  exportEvents(deps, event);
   return updated;
 }
