@@ -2,6 +2,12 @@ import { isCommonPassword } from './common-passwords';
 import { coveredBy, coveredByPieces, guessProblem, isKeyboardWalk, isWordSeries } from './password-strength';
 
 export const MAX_PASSWORD_LENGTH = 128;
+/**
+ * The longest password field a request may carry at all (every schema's `max`, every form's
+ * `maxlength`): more is refused before any hashing. What a new password may be is the policy's
+ * MAX_PASSWORD_LENGTH; this bound is only on the wire, so a login never hashes a megabyte.
+ */
+export const PASSWORD_FIELD_MAX = 1024;
 export const SERVICE_NAME = 'userauth';
 
 export interface PolicyContext {

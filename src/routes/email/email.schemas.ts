@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { Email } from '../../lib/text';
+import { PASSWORD_FIELD_MAX } from '../../lib/password-policy';
 
 /** A link's token: the service's own are 43 base64url characters; anything else is the one 400. */
 const Token = z
@@ -8,7 +9,7 @@ const Token = z
   .max(256)
   .openapi({ description: 'The token of the link in the message', example: 'dGhlIHRva2VuIG9mIHRoZSBsaW5rIGluIHRoZSBtZXNzYWdl' });
 // The password's own rules are the policy's (the reason reaches the 422); this only caps the size.
-const Password = z.string().min(1).max(1024);
+const Password = z.string().min(1).max(PASSWORD_FIELD_MAX);
 
 export const ForgotPasswordSchema = z.strictObject({ email: Email }).openapi('ForgotPassword');
 export const ResetPasswordSchema = z

@@ -3,11 +3,12 @@ import { bearer, json, jsonBody, problems } from '../../http/openapi';
 import { requireAuth } from '../../middleware/require-auth';
 import { admin } from '../../policy/rules';
 import { UserUuidParam } from '../../schemas/user';
+import { PASSWORD_FIELD_MAX } from '../../lib/password-policy';
 
 const tags = ['Second factor'];
 const auth = { security: bearer, middleware: [requireAuth()] };
 
-const Password = z.string().min(1).max(1024);
+const Password = z.string().min(1).max(PASSWORD_FIELD_MAX);
 const Code = z.string().min(1).max(64).openapi({ description: 'A current 6-digit TOTP code', example: '123456' });
 
 export const EnrolmentSchema = z

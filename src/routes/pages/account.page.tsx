@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { FieldError } from '../../lib/problem';
 import { type AccountOverview, accountOverview } from '../../services/users/account-overview';
 import type { PageEnv } from './page-env';
-import { CurrentPasswordField, type Errors, errorsByField, Field, FormMessage, PostForm } from './ui/fields';
+import { CurrentPasswordField, type Errors, errorsByField, Field, FormMessage, NewPasswordField, PostForm } from './ui/fields';
 import { agent, describeEvent, isoOf, place, when } from './ui/format';
 import { Layout } from './ui/layout';
 import { SecondFactorSection } from './mfa.page';
@@ -149,15 +149,9 @@ function Password({ c, problem }: { c: Ctx; problem?: AccountProblem }) {
       <FormMessage message={mine?.message} />
       <PostForm action="/account/password" csrf={c.var.csrf} label="Change password">
         <CurrentPasswordField id="current-password" label="Current password" error={e.current_password} />
-        <Field
+        <NewPasswordField
           id="new-password"
-          name="new_password"
-          type="password"
-          label="New password"
-          autocomplete="new-password"
           error={e.new_password}
-          required
-          maxlength={1024}
           hint={`At least ${c.var.deps.config.PASSWORD_MIN_LENGTH} characters. Every other session is logged out.`}
         />
         <button type="submit">Change password</button>

@@ -9,7 +9,7 @@ import { resetPassword } from '../../services/email/reset-password';
 import { accountWithProblem } from './account.page';
 import { readPageForm, text } from './guards';
 import type { PageEnv } from './page-env';
-import { errorsByField, Field, FormMessage, PostForm } from './ui/fields';
+import { errorsByField, Field, FormMessage, NewPasswordField, PostForm } from './ui/fields';
 import { Layout } from './ui/layout';
 
 type Ctx = Context<PageEnv>;
@@ -74,14 +74,8 @@ function ResetPage(c: Ctx, view: { token: string; message?: string; error?: stri
       <section>
         <PostForm action="/reset-password" csrf={c.var.csrf} label="Choose a new password">
           <input type="hidden" name="token" value={view.token} />
-          <Field
+          <NewPasswordField
             id="reset-password"
-            name="new_password"
-            type="password"
-            label="New password"
-            autocomplete="new-password"
-            required
-            maxlength={1024}
             error={view.error}
             hint={`At least ${c.var.deps.config.PASSWORD_MIN_LENGTH} characters. Every session of the account is logged out.`}
           />

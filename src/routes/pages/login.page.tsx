@@ -11,13 +11,13 @@ import type { PageEnv } from './page-env';
 import { Field, FormMessage, PostForm } from './ui/fields';
 import { tooManyAttempts } from './ui/format';
 import { Layout } from './ui/layout';
+import { PASSWORD_FIELD_MAX } from '../../lib/password-policy';
 
 type Ctx = Context<PageEnv>;
 
 /** One message for an unknown user, a wrong password and a disabled account: nothing tells them apart. */
 export const LOGIN_REFUSED = 'The username, email or password is not right.';
 const MAX_LOGIN = 320;
-const MAX_PASSWORD = 1024;
 
 /** The Turnstile widget when it is configured: the page loads its script (and the CSP names its origin). */
 export function turnstileWidget(c: Ctx) {
@@ -47,7 +47,7 @@ function LoginPage(c: Ctx, view: LoginView) {
         <PostForm action="/login" csrf={c.var.csrf} label="Log in">
           {view.returnTo ? <input type="hidden" name="return_to" value={view.returnTo} /> : null}
           <Field id="login" name="username" label="Username or email" autocomplete="username" value={view.login} required maxlength={MAX_LOGIN} />
-          <Field id="password" name="password" type="password" label="Password" autocomplete="current-password" required maxlength={MAX_PASSWORD} />
+          <Field id="password" name="password" type="password" label="Password" autocomplete="current-password" required maxlength={PASSWORD_FIELD_MAX} />
           <label class="check" for="remember">
             <input id="remember" type="checkbox" name="remember" value="1" />
             Remember me on this device
@@ -89,7 +89,7 @@ export async function submitLogin(c: Ctx) {
   const login = text(form, 'username').slice(0, MAX_LOGIN);
   const password = text(form, 'password');
   const returnTo = safeReturnTo(text(form, 'return_to'));
-  if (login.trim() === '' || password === '' || password.length > MAX_PASSWORD) {
+  if (login.trim() === '' || password === '' || password.length > PASSWORD_FIELD_MAX) {
     return c.html(LoginPage(c, { login, returnTo, message: 'Enter your username (or email) and your password.' }), 400);
   }
   const input = { login, password, remember: text(form, 'remember') === '1', captcha: text(form, TURNSTILE_FIELD) || undefined };

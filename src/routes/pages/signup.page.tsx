@@ -10,6 +10,7 @@ import { turnstileWidget } from './login.page';
 import type { PageEnv } from './page-env';
 import { type Errors, errorsByField, Field, FormMessage, PostForm } from './ui/fields';
 import { Layout } from './ui/layout';
+import { PASSWORD_FIELD_MAX } from '../../lib/password-policy';
 
 type Ctx = Context<PageEnv>;
 
@@ -43,10 +44,10 @@ function SignUpPage(c: Ctx, view: SignUpView) {
             type: 'password',
             autocomplete: 'new-password',
             required: true,
-            maxlength: 1024,
+            maxlength: PASSWORD_FIELD_MAX,
             hint: `At least ${config.PASSWORD_MIN_LENGTH} characters; a few unrelated words work well`,
           })}
-          {field('confirm_password', 'Repeat the password', { type: 'password', autocomplete: 'new-password', required: true, maxlength: 1024 })}
+          {field('confirm_password', 'Repeat the password', { type: 'password', autocomplete: 'new-password', required: true, maxlength: PASSWORD_FIELD_MAX })}
           {field('name', 'First name', { autocomplete: 'given-name', required: true, maxlength: 64 })}
           {field('surname', 'Surname', { autocomplete: 'family-name', required: true, maxlength: 64 })}
           {field('city', 'City', { autocomplete: 'address-level2', maxlength: 100 })}

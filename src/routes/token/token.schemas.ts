@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
+import { PASSWORD_FIELD_MAX } from '../../lib/password-policy';
 
 export const PasswordGrantSchema = z
   .object({
     grant_type: z.literal('password'),
     username: z.string().min(1).max(254).openapi({ description: 'Username or email, in any case' }),
-    password: z.string().min(1).max(1024),
+    password: z.string().min(1).max(PASSWORD_FIELD_MAX),
     scope: z.string().max(200).optional().openapi({ description: 'Accepted and ignored' }),
     client_id: z.string().max(200).optional().openapi({ description: 'Accepted and ignored (public first-party clients)' }),
   })

@@ -3,6 +3,7 @@ import { PageQuery } from '../../lib/pagination';
 import { Email, Mobile, plainText, Username } from '../../lib/text';
 import { RoleSchema } from '../../schemas/user';
 import { TURNSTILE_FIELD } from '../../lib/turnstile';
+import { PASSWORD_FIELD_MAX } from '../../lib/password-policy';
 
 const profile = {
   city: plainText(100).optional(),
@@ -13,14 +14,14 @@ const profile = {
 
 // The password's own rules (length in code points, common passwords, identifiers) are
 // checked by the password policy, so the reason reaches the 422; this only caps the size.
-const Password = z.string().min(1).max(1024).openapi({ example: 'a long passphrase nobody else uses' });
+const Password = z.string().min(1).max(PASSWORD_FIELD_MAX).openapi({ example: 'a long passphrase nobody else uses' });
 
 export const SignUpSchema = z
   .strictObject({
     username: Username,
     email: Email,
     password: Password,
-    confirm_password: z.string().max(1024).optional(),
+    confirm_password: z.string().max(PASSWORD_FIELD_MAX).optional(),
     name: plainText(64),
     surname: plainText(64),
     ...profile,
@@ -50,7 +51,7 @@ export const UserPatchSchema = z
   .openapi('UserPatch');
 
 export const PasswordChangeSchema = z
-  .strictObject({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) })
+  .strictObject({ current_password: z.string().min(1).max(PASSWORD_FIELD_MAX), new_password: z.string().min(1).max(PASSWORD_FIELD_MAX) })
   .openapi('PasswordChange');
 
 export const UserListQuery = PageQuery.extend({ role: RoleSchema.optional() });

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { FieldError } from '../../../lib/problem';
+import { PASSWORD_FIELD_MAX } from '../../../lib/password-policy';
 
 /** Field errors by the form field they belong to (a problem's `path`). */
 export type Errors = Record<string, string>;
@@ -71,8 +72,23 @@ export const CurrentPasswordField = (p: { id: string; label?: string; error?: st
     label={p.label ?? 'Your password'}
     autocomplete="current-password"
     required
-    maxlength={1024}
+    maxlength={PASSWORD_FIELD_MAX}
     error={p.error}
+  />
+);
+
+/** A new password (autocomplete `new-password`, so managers offer to make one); `hint` says what follows. */
+export const NewPasswordField = (p: { id: string; error?: string; hint: string }) => (
+  <Field
+    id={p.id}
+    name="new_password"
+    type="password"
+    label="New password"
+    autocomplete="new-password"
+    error={p.error}
+    required
+    maxlength={PASSWORD_FIELD_MAX}
+    hint={p.hint}
   />
 );
 
