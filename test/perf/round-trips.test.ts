@@ -10,7 +10,7 @@ import { coverage, securedOperationsOf } from '../helpers/operations';
 import { codeFor, mfaAccess, mfaToken, mfaUser, OTP_GRANT, RECOVERY_GRANT } from '../helpers/mfa';
 import { upload } from '../helpers/photos';
 import { plantToken } from '../helpers/email';
-import { newClient } from '../helpers/clients';
+import { clientCredentials, newClient } from '../helpers/clients';
 import { addMember, createOrg, signedInMember, verifiedInvitee } from '../helpers/orgs';
 
 /**
@@ -394,11 +394,7 @@ const CASES: Case[] = [
     budget: 1,
     send: async () => {
       const client = await newClient(admin, (await createOrg(admin)).id);
-      return {
-        path: '/token',
-        form: { grant_type: 'client_credentials' },
-        headers: { authorization: `Basic ${btoa(`${client.client_id}:${client.api_key}`)}` },
-      };
+      return { path: '/token', ...clientCredentials(client) };
     },
   },
   { op: 'GET /photos', as: 'admin', budget: 1, send: () => ({ path: '/photos?status=pending', token: admin.access }) },

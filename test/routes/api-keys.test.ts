@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { body, buildRequest, type CallOptions } from '../helpers/api';
-import { newClient, type NewClient } from '../helpers/clients';
+import { clientCredentials, newClient, type NewClient } from '../helpers/clients';
 import { countingD1 } from '../helpers/d1-counter';
 import { PASSWORD, signedIn, type SignedIn } from '../helpers/factories';
 import { claimsOf } from '../helpers/jwt';
@@ -247,9 +247,8 @@ describe('per-client rate limit (CLIENT_LIMITER)', () => {
 
   it('counts client_credentials grants and tokens by the client id', async () => {
     const c = await newClient(admin, org.id);
-    const basic = { authorization: `Basic ${btoa(`${c.client_id}:${c.api_key}`)}` };
     const l = limiter(2);
-    const granted = await send('POST', '/token', { headers: basic, form: { grant_type: 'client_credentials' }, vars: withLimiter(l.binding) });
+    const granted = await send('POST', '/token', { ...clientCredentials(c), vars: withLimiter(l.binding) });
     expect(granted.status).toBe(200);
     const token = (await body<{ access_token: string }>(granted)).access_token;
     expect((await send('GET', `/organizations/${org.id}/members`, { token, vars: withLimiter(l.binding) })).status).toBe(200);
@@ -257,7 +256,7 @@ describe('per-client rate limit (CLIENT_LIMITER)', () => {
     expect(over.status).toBe(429);
     expect(over.headers.get('retry-after')).toBe('60');
     expect(l.keys).toEqual([`id:${c.client_id}`, `id:${c.client_id}`, `id:${c.client_id}`]);
-    const refused = await send('POST', '/token', { headers: basic, form: { grant_type: 'client_credentials' }, vars: withLimiter(limiter(0).binding) });
+    const refused = await send('POST', '/token', { ...clientCredentials(c), vars: withLimiter(limiter(0).binding) });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('60');
   });

@@ -2,9 +2,9 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { body, del, get, post } from '../helpers/api';
 import { signedIn, type SignedIn } from '../helpers/factories';
-import { createOrg, signedInMember } from '../helpers/orgs';
+import { createOrg, orgWorld } from '../helpers/orgs';
 import { expectProblem } from '../helpers/problems';
-import { clientToken, newClient } from '../helpers/clients';
+import { basicAuth, clientCredentials, clientToken, newClient } from '../helpers/clients';
 
 let admin: SignedIn;
 let org: { id: string };
@@ -12,13 +12,8 @@ let orgAdmin: SignedIn;
 let member: SignedIn;
 
 beforeAll(async () => {
-  admin = await signedIn('admin');
-  org = await createOrg(admin);
-  orgAdmin = await signedInMember(admin, org.id, 'admin');
-  member = await signedInMember(admin, org.id, 'member');
+  ({ admin, org, orgAdmin, member } = await orgWorld());
 });
-
-const basic = (id: string, key: string) => ({ authorization: `Basic ${btoa(`${id}:${key}`)}` });
 
 describe('clients and keys', () => {
   it('shows the key once: ua_ and 256 random bits; D1 keeps its SHA-256 and a short prefix', async () => {
@@ -46,7 +41,7 @@ describe('clients and keys', () => {
 describe('client_credentials', () => {
   it('issues an access token for the client, without a refresh token, that lists and reads its members', async () => {
     const client = await newClient(orgAdmin, org.id);
-    const res = await post('/token', { form: { grant_type: 'client_credentials' }, headers: basic(client.client_id, client.api_key) });
+    const res = await post('/token', clientCredentials(client));
     expect(res.status).toBe(200);
     const tokens = await body(res);
     expect(tokens.refresh_token).toBeUndefined();
@@ -73,8 +68,8 @@ describe('client_credentials', () => {
   it('answers invalid_client with 401 and WWW-Authenticate: Basic on bad credentials', async () => {
     const client = await newClient(orgAdmin, org.id);
     for (const headers of [
-      basic(client.client_id, `${client.api_key.slice(0, -1)}${client.api_key.endsWith('A') ? 'B' : 'A'}`),
-      basic(crypto.randomUUID(), client.api_key),
+      basicAuth(client.client_id, `${client.api_key.slice(0, -1)}${client.api_key.endsWith('A') ? 'B' : 'A'}`),
+      basicAuth(crypto.randomUUID(), client.api_key),
       {},
     ]) {
       const res = await post('/token', { form: { grant_type: 'client_credentials' }, headers });
@@ -86,12 +81,12 @@ describe('client_credentials', () => {
 
   it('revoking the key ends its tokens at once, and its grant', async () => {
     const client = await newClient(orgAdmin, org.id);
-    const res = await post('/token', { form: { grant_type: 'client_credentials' }, headers: basic(client.client_id, client.api_key) });
+    const res = await post('/token', clientCredentials(client));
     const token = (await body(res)).access_token as string;
     expect((await get(`/organizations/${org.id}/members`, { token })).status).toBe(200);
     expect((await del(`/organizations/${org.id}/clients/${client.client_id}`, { token: orgAdmin.access })).status).toBe(204);
     expect((await get(`/organizations/${org.id}/members`, { token })).status).toBe(401);
-    const again = await post('/token', { form: { grant_type: 'client_credentials' }, headers: basic(client.client_id, client.api_key) });
+    const again = await post('/token', clientCredentials(client));
     expect(again.status).toBe(401);
   });
 

@@ -1,9 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { body, post } from '../helpers/api';
-import { callMail, mailbox } from '../helpers/email';
 import { signedIn, type SignedIn } from '../helpers/factories';
-import { createOrg, signedInMember } from '../helpers/orgs';
+import { createOrg, markVerified, orgWorld, sendInvitation, signedInMember } from '../helpers/orgs';
 import { expectProblem } from '../helpers/problems';
 
 /** Invitations (SPEC "Organizations"): by email, a single-use 7-day code, accepted by the verified invitee. */
@@ -13,28 +12,11 @@ let orgAdmin: SignedIn;
 let member: SignedIn;
 
 beforeAll(async () => {
-  admin = await signedIn('admin');
-  org = await createOrg(admin);
-  orgAdmin = await signedInMember(admin, org.id, 'admin');
-  member = await signedInMember(admin, org.id, 'member');
+  ({ admin, org, orgAdmin, member } = await orgWorld());
 });
 
-const verify = (user: { uuid: string }) => env.DB.prepare('update users set email_verified = 1 where uuid = ?').bind(user.uuid).run();
-const codeIn = (text: string) => /Invitation code: ([A-Za-z0-9_-]{43})/.exec(text)?.[1];
-
-/** Invites `email` as `by` and returns the response and the code of the message it sent. */
-async function invite(by: SignedIn, email: string, role: 'member' | 'admin' = 'member', orgId = org.id) {
-  const box = mailbox();
-  const res = await callMail(box, 'POST', `/organizations/${orgId}/invitations`, { token: by.access, json: { email, role } });
-  return {
-    res,
-    box,
-    code: box
-      .to(email)
-      .map((m) => codeIn(m.text))
-      .find(Boolean),
-  };
-}
+/** Invites `email` into this file's organization (or `orgId`) as `by`: the response, the messages and the code. */
+const invite = (by: SignedIn, email: string, role: 'member' | 'admin' = 'member', orgId = org.id) => sendInvitation(by, orgId, email, role);
 const accept = (user: SignedIn, token: string) => post('/invitations/accept', { token: user.access, json: { token } });
 
 describe('invitations', () => {
@@ -74,7 +56,7 @@ describe('invitations', () => {
   it('makes the verified invitee a member with the role, once; a second use is the one 400', async () => {
     const invitee = await signedIn();
     const { code } = await invite(orgAdmin, invitee.email, 'admin');
-    await verify(invitee);
+    await markVerified(invitee);
     const res = await accept(invitee, code!);
     expect(res.status).toBe(200);
     expect(await body(res)).toMatchObject({ organization_id: org.id, org_role: 'admin' });
@@ -90,16 +72,16 @@ describe('invitations', () => {
     const { code } = await invite(orgAdmin, invitee.email);
     await expectProblem(await accept(invitee, code!), 403, 'invitation_invalid');
     const stranger = await signedIn();
-    await verify(stranger);
+    await markVerified(stranger);
     await expectProblem(await accept(stranger, code!), 403, 'invitation_invalid');
     expect((await env.DB.prepare('select organization_id as o from users where uuid = ?').bind(stranger.uuid).first())?.o).toBeNull();
-    await verify(invitee);
+    await markVerified(invitee);
     expect((await accept(invitee, code!)).status).toBe(200);
   });
 
   it("voids an address's earlier invitation when it is invited again: only the newest code works, and only in its own organization", async () => {
     const invitee = await signedIn();
-    await verify(invitee);
+    await markVerified(invitee);
     const first = await invite(orgAdmin, invitee.email, 'admin');
     const second = await invite(orgAdmin, invitee.email, 'member');
     expect(first.code).toBeDefined();
@@ -124,7 +106,7 @@ describe('invitations', () => {
 
   it('answers 409 to a member of another organization and leaves the invitation usable', async () => {
     const elsewhere = await signedInMember(admin, (await createOrg(admin)).id, 'member');
-    await verify(elsewhere);
+    await markVerified(elsewhere);
     const { code } = await invite(orgAdmin, elsewhere.email);
     await expectProblem(await accept(elsewhere, code!), 409, 'other_organization');
     expect(
@@ -135,7 +117,7 @@ describe('invitations', () => {
 
   it('answers the one 400 to a malformed, unknown or expired code', async () => {
     const invitee = await signedIn();
-    await verify(invitee);
+    await markVerified(invitee);
     const { code } = await invite(orgAdmin, invitee.email);
     await env.DB.prepare('update invitations set expires_at = ? where email = ?')
       .bind(Date.now() - 1, invitee.email)

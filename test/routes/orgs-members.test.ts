@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { body, del, get, patch, put } from '../helpers/api';
 import { signedIn, type SignedIn } from '../helpers/factories';
-import { addMember, createOrg, signedInMember } from '../helpers/orgs';
+import { addMember, createOrg, orgWorld, signedInMember } from '../helpers/orgs';
 import { expectProblem } from '../helpers/problems';
 
 let admin: SignedIn;
@@ -12,10 +12,7 @@ let member: SignedIn;
 let outsider: SignedIn;
 
 beforeAll(async () => {
-  admin = await signedIn('admin');
-  org = await createOrg(admin);
-  orgAdmin = await signedInMember(admin, org.id, 'admin');
-  member = await signedInMember(admin, org.id, 'member');
+  ({ admin, org, orgAdmin, member } = await orgWorld());
   outsider = await signedIn();
 });
 
